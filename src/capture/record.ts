@@ -111,4 +111,9 @@ export interface RecordSink {
   onInterface?(info: InterfaceInfo): void;
   /** Recoverable oddities (file cut off in its last record, unknown block types skipped…). */
   onWarning?(message: string): void;
+  /**
+   * Called after each input chunk has been parsed. A sink that writes output returns a promise while
+   * its destination is congested; the reader awaits it before pulling more input (backpressure).
+   */
+  afterChunk?(): Promise<void> | undefined;
 }
