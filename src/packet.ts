@@ -11,24 +11,27 @@ export const MAX_PROBLEMS = 8;
 
 const EMPTY = new Uint8Array(0);
 
-/** Tunnel flag bits (PacketView.tunnelFlags), by tunnel kind. */
+/**
+ * Tunnel flag bits (PacketView.tunnelFlags), by tunnel kind. They start at bit 16 because the low 16
+ * bits hold a copy of the header's own flag word for some kinds (GRE flags/version, ERSPAN VLAN, VXLAN flags).
+ */
 export const enum TunnelFlag {
   /** VXLAN / Geneve / GRE: a reserved field is not zero (tolerated, reported). */
-  ReservedNonZero = 1 << 8,
-  GeneveOam = 1 << 9,
-  GeneveCritical = 1 << 10,
+  ReservedNonZero = 1 << 16,
+  GeneveOam = 1 << 17,
+  GeneveCritical = 1 << 18,
   /** VXLAN Group Policy extension (G bit) present; id2 holds the group policy id. */
-  VxlanGbp = 1 << 11,
+  VxlanGbp = 1 << 19,
   /** MPLS: a pseudowire control word follows the bottom label. */
-  MplsControlWord = 1 << 12,
+  MplsControlWord = 1 << 20,
   /** Contrail mirror: the pre-2016 16-byte pcap record header precedes the TLVs. */
-  ContrailLegacyHeader = 1 << 13,
+  ContrailLegacyHeader = 1 << 21,
   /** Contrail mirror: action flags say the copy was taken on ingress. */
-  ContrailIngress = 1 << 14,
+  ContrailIngress = 1 << 22,
   /** GRE: version 1 (PPTP enhanced GRE). */
-  GrePptp = 1 << 15,
+  GrePptp = 1 << 23,
   /** GRE carried in UDP (RFC 8086). */
-  GreInUdp = 1 << 16,
+  GreInUdp = 1 << 24,
 }
 
 /**
@@ -79,6 +82,8 @@ export class PacketView {
   readonly layerEnd = new Int32Array(MAX_LAYERS);
   /** End of the data the layer covers (p.end when it was pushed). */
   readonly layerLimit = new Int32Array(MAX_LAYERS);
+  /** Checksum verdict of the layer (ChecksumVerdict from src/checksum.ts; 0 = not checked). */
+  readonly layerCheck = new Uint8Array(MAX_LAYERS);
 
   tunnelCount = 0;
   readonly tunnelKind = new Uint8Array(MAX_TUNNELS);
@@ -179,6 +184,7 @@ export class PacketView {
     this.layerStart[i] = start;
     this.layerEnd[i] = headerEnd;
     this.layerLimit[i] = this.end;
+    this.layerCheck[i] = 0;
     this.layerCount = i + 1;
     return i;
   }
@@ -249,6 +255,17 @@ export class PacketView {
     this.optLen[i] = dataLen;
     if (this.tunnelCount > 0) this.tunnelOptCount[this.tunnelCount - 1]++;
     return true;
+  }
+
+  /**
+   * Where the current decode window ended on the wire: `end` when an enclosing length field narrowed
+   * it below the captured bytes, else the packet's original length (the capture may hold fewer bytes
+   * than that: snaplen). A length field reaching past this point lies; one reaching only past `end`
+   * means the capture was cut short.
+   */
+  wireEnd(): number {
+    const orig = this.start + this.len;
+    return this.end < this.capEnd ? this.end : orig > this.capEnd ? orig : this.capEnd;
   }
 
   /** Record a decode problem at absolute offset `at`. Extra problems beyond the table are dropped. */

@@ -16,6 +16,9 @@ export interface TunnelNames {
   interface?: string;
   /** VM behind that interface. */
   vm?: string;
+  /** MAC / IP of that interface (Contrail: the next hop's destination MAC, the vif address). */
+  mac?: string;
+  ip?: string;
   /** Local VLAN the tunnel id maps to on the receiving host (OVS ML2). */
   localVlan?: number;
 }

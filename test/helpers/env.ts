@@ -5,13 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe } from 'vitest';
+import { corpusDir } from './paths.js';
 
-export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const corpusDir = join(projectRoot, '..', 'shared', 'corpus');
-export const samplesDir = join(projectRoot, 'samples');
+export { corpusDir, projectRoot, samplesDir } from './paths.js';
 export const inCI = process.env.CI === 'true';
 
 export const hasCorpus = existsSync(join(corpusDir, 'INDEX.md'));

@@ -1,0 +1,78 @@
+/**
+ * Classic pcap writer (little-endian, version 2.4), microsecond or nanosecond timestamps.
+ * A pcap file has one link type for all packets: the file header is written when the (single)
+ * interface is declared.
+ */
+import { BatchOutput, type WriteTarget } from './batch-output.js';
+import type { PacketWriter, WriterInterface } from './writer.js';
+
+const MAGIC_US = 0xa1b2c3d4;
+const MAGIC_NS = 0xa1b23c4d;
+const FILE_HEADER = 24;
+const RECORD_HEADER = 16;
+/** Snaplen announced when the caller gives none: what tcpdump uses by default. */
+export const DEFAULT_SNAPLEN = 262144;
+
+export class PcapWriter implements PacketWriter {
+  private readonly out: BatchOutput;
+  private linktype = -1;
+
+  /** `nanosecond` selects the 0xa1b23c4d magic (timestamps keep full ns precision). */
+  constructor(target: WriteTarget, private readonly nanosecond: boolean) {
+    this.out = new BatchOutput(target);
+  }
+
+  addInterface(i: WriterInterface): number {
+    if (this.linktype !== -1) {
+      if (i.linktype === this.linktype) return 0;
+      throw new Error(
+        `pcap holds one link type: cannot add link type ${i.linktype} to a file of link type ${this.linktype} (write pcapng)`,
+      );
+    }
+    this.linktype = i.linktype;
+    const at = this.out.reserve(FILE_HEADER);
+    const b = this.out.bytes;
+    b.writeUInt32LE(this.nanosecond ? MAGIC_NS : MAGIC_US, at);
+    b.writeUInt16LE(2, at + 4);
+    b.writeUInt16LE(4, at + 6);
+    b.writeInt32LE(0, at + 8); // thiszone
+    b.writeUInt32LE(0, at + 12); // sigfigs
+    b.writeUInt32LE(i.snaplen ?? DEFAULT_SNAPLEN, at + 16);
+    b.writeUInt32LE(i.linktype >>> 0, at + 20);
+    return 0;
+  }
+
+  writePacket(
+    iface: number,
+    buf: Uint8Array,
+    start: number,
+    caplen: number,
+    len: number,
+    tsSec: number,
+    tsNsec: number,
+  ): void {
+    if (iface !== 0 || this.linktype === -1) {
+      throw new Error(`pcap writer: interface ${iface} was not declared (call addInterface first)`);
+    }
+    const at = this.out.reserve(RECORD_HEADER + caplen);
+    const b = this.out.bytes;
+    const v = this.out.view;
+    v.setUint32(at, tsSec >>> 0, true);
+    v.setUint32(at + 4, this.nanosecond ? tsNsec : Math.floor(tsNsec / 1000), true);
+    v.setUint32(at + 8, caplen, true);
+    v.setUint32(at + 12, len, true);
+    b.set(buf.subarray(start, start + caplen), at + RECORD_HEADER);
+  }
+
+  get congested(): boolean {
+    return this.out.congested;
+  }
+
+  drain(): Promise<void> {
+    return this.out.drain();
+  }
+
+  close(): Promise<void> {
+    return this.out.close();
+  }
+}

@@ -1,0 +1,422 @@
+/**
+ * `peelcap stats`: counters per tunnel kind, VNI, MPLS label stack, VLAN, outer endpoint pair, inner
+ * protocol, inner conversation and decode problem. Every key is a number (addresses are interned to
+ * small ids once), so counting a packet builds no strings; text is made only in the report.
+ */
+import { ipv4String, ipv6String, u16, u32 } from '../bytes.js';
+import { hasVni, ipProtocol, ipProtoName } from '../describe.js';
+import { Layer, LAYER_NAMES, PROBLEM_NAMES, Tunnel, TUNNEL_NAMES } from '../layers.js';
+import type { PacketView } from '../packet.js';
+import type { Topology } from '../topology/types.js';
+import type { PacketSink } from './sink.js';
+
+/** Packets and bytes (wire length) of one group. */
+export class Counter {
+  packets = 0;
+  bytes = 0;
+  add(len: number): void {
+    this.packets++;
+    this.bytes += len;
+  }
+}
+
+/** Conversations tracked at most; later new ones are counted together as `otherConversations`. */
+export const MAX_CONVERSATIONS = 1_000_000;
+const ID_BITS = 2 ** 26;
+const ADDR_MAX = ID_BITS - 1;
+
+/** Interns IPv4/IPv6 addresses to small ids through numeric-keyed maps; the text is built once per address. */
+class AddressTable {
+  private readonly v4 = new Map<number, number>();
+  private readonly v6 = new Map<number, Map<number, Map<number, number>>>();
+  readonly text: string[] = [];
+
+  /** Id of the address of `len` (4 or 16) bytes at b[i]; -1 when the table is full. */
+  id(b: Uint8Array, i: number, len: number): number {
+    if (len === 4) {
+      const k = u32(b, i);
+      let id = this.v4.get(k);
+      if (id === undefined) {
+        if (this.text.length >= ADDR_MAX) return -1;
+        id = this.text.length;
+        this.text.push(ipv4String(b, i));
+        this.v4.set(k, id);
+      }
+      return id;
+    }
+    // 16 bytes as three numbers of 48, 48 and 32 bits
+    const k1 = u16(b, i) * 2 ** 32 + u32(b, i + 2);
+    const k2 = u16(b, i + 6) * 2 ** 32 + u32(b, i + 8);
+    const k3 = u32(b, i + 12);
+    let m1 = this.v6.get(k1);
+    if (m1 === undefined) this.v6.set(k1, (m1 = new Map()));
+    let m2 = m1.get(k2);
+    if (m2 === undefined) m1.set(k2, (m2 = new Map()));
+    let id = m2.get(k3);
+    if (id === undefined) {
+      if (this.text.length >= ADDR_MAX) return -1;
+      id = this.text.length;
+      this.text.push(ipv6String(b, i));
+      m2.set(k3, id);
+    }
+    return id;
+  }
+}
+
+/** Address id of the source (which=0) or destination (1) of IP layer `l`, or -1. */
+function addrId(table: AddressTable, p: PacketView, l: number, which: number): number {
+  const s = p.layerStart[l];
+  if (p.layerKind[l] === Layer.Ipv4) return s + 20 <= p.layerLimit[l] ? table.id(p.buf, s + 12 + 4 * which, 4) : -1;
+  if (p.layerKind[l] === Layer.Ipv6) return s + 40 <= p.layerLimit[l] ? table.id(p.buf, s + 8 + 16 * which, 16) : -1;
+  return -1;
+}
+
+function bump<K>(m: Map<K, Counter>, k: K, len: number): void {
+  let c = m.get(k);
+  if (c === undefined) m.set(k, (c = new Counter()));
+  c.add(len);
+}
+
+/** A group in the report. */
+export interface StatsRow {
+  key: string;
+  packets: number;
+  bytes: number;
+}
+
+/** A conversation in the report: both directions of one inner 5-tuple inside one overlay network. */
+export interface ConversationRow extends StatsRow {
+  network: string;
+  a: string;
+  b: string;
+  proto: string;
+  aport?: number;
+  bport?: number;
+}
+
+/** `peelcap stats --json` output. */
+export interface StatsReport {
+  packets: number;
+  bytes: number;
+  first?: string;
+  last?: string;
+  durationSeconds?: number;
+  tunnels: StatsRow[];
+  vnis: StatsRow[];
+  labelStacks: StatsRow[];
+  vlans: StatsRow[];
+  endpoints: StatsRow[];
+  innerProtocols: StatsRow[];
+  conversations: ConversationRow[];
+  conversationCount: number;
+  otherConversations?: StatsRow;
+  problems: StatsRow[];
+  unresolvedNames?: number;
+}
+
+export class StatsCollector {
+  packets = 0;
+  bytes = 0;
+  private firstSec = -1;
+  private firstNsec = 0;
+  private lastSec = -1;
+  private lastNsec = 0;
+  private readonly byTunnel: Counter[] = Array.from({ length: TUNNEL_NAMES.length }, () => new Counter());
+  private readonly noTunnel = new Counter();
+  /** key: tunnel kind * 2^24 + VNI */
+  private readonly vnis = new Map<number, Counter>();
+  /** key: count * 2^40 + label1 * 2^20 + label2, for stacks of 1 or 2 labels */
+  private readonly stacks = new Map<number, Counter>();
+  /** Deeper stacks (rare) keyed by their text. */
+  private readonly deepStacks = new Map<string, Counter>();
+  private readonly vlans = new Map<number, Counter>();
+  private readonly addrs = new AddressTable();
+  /** key: srcId * 2^26 + dstId of the outermost tunnel's IP header */
+  private readonly endpoints = new Map<number, Counter>();
+  /** by inner L4 layer kind, ARP, or (for IP without a decoded L4) 100 + IP protocol */
+  private readonly protos = new Map<number, Counter>();
+  /** network key -> address pair key -> proto/ports key -> counter */
+  private readonly convs = new Map<number, Map<number, Map<number, Counter>>>();
+  private convCount = 0;
+  private readonly otherConvs = new Counter();
+  private readonly problems: number[] = new Array<number>(PROBLEM_NAMES.length).fill(0);
+  private unresolved = 0;
+
+  constructor(private readonly topology?: Topology) {}
+
+  add(p: PacketView): void {
+    const len = p.len;
+    this.packets++;
+    this.bytes += len;
+    if (this.firstSec < 0) {
+      this.firstSec = p.tsSec;
+      this.firstNsec = p.tsNsec;
+    }
+    this.lastSec = p.tsSec;
+    this.lastNsec = p.tsNsec;
+
+    let seen = 0;
+    for (let t = 0; t < p.tunnelCount; t++) {
+      const kind = p.tunnelKind[t];
+      if (!(seen & (1 << kind))) {
+        seen |= 1 << kind;
+        this.byTunnel[kind]?.add(len);
+      }
+      if (hasVni(kind) && p.tunnelId[t] >= 0) bump(this.vnis, kind * 2 ** 24 + p.tunnelId[t], len);
+      if (kind === Tunnel.Mpls) this.countStack(p, t, len);
+      if (this.topology && this.topology.tunnelNames(p, t) === undefined) this.unresolved++;
+    }
+    if (p.tunnelCount === 0) this.noTunnel.add(len);
+    for (let i = 0; i < p.vlanCount; i++) bump(this.vlans, p.vlanTci[i] & 0xfff, len);
+    if (p.tunnelCount > 0 && p.tunnelOuterIp[0] >= 0) {
+      const ip = p.tunnelOuterIp[0];
+      const a = addrId(this.addrs, p, ip, 0);
+      const b = addrId(this.addrs, p, ip, 1);
+      if (a >= 0 && b >= 0) bump(this.endpoints, a * ID_BITS + b, len);
+    }
+    const proto = this.protoKey(p);
+    if (proto >= 0) bump(this.protos, proto, len);
+    this.countConversation(p, len);
+    for (let i = 0; i < p.problemCount; i++) this.problems[p.problemKind[i]]++;
+  }
+
+  private countStack(p: PacketView, t: number, len: number): void {
+    const n = p.tunnelLabelCount[t];
+    const s = p.tunnelLabelStart[t];
+    if (n === 0) return;
+    if (n <= 2) {
+      const l1 = p.labels[s] >>> 12;
+      const l2 = n === 2 ? p.labels[s + 1] >>> 12 : 0;
+      bump(this.stacks, n * 2 ** 40 + l1 * 2 ** 20 + l2, len);
+    } else {
+      const parts: number[] = [];
+      for (let i = 0; i < n; i++) parts.push(p.labels[s + i] >>> 12);
+      bump(this.deepStacks, parts.join(','), len);
+    }
+  }
+
+  private protoKey(p: PacketView): number {
+    if (p.innerL4 >= 0) return p.layerKind[p.innerL4];
+    if (p.innerL3 >= 0) {
+      if (p.layerKind[p.innerL3] === Layer.Arp) return Layer.Arp;
+      const n = ipProtocol(p, p.innerL3);
+      return n < 0 ? -1 : 100 + n;
+    }
+    return p.innerStart >= 0 ? 99 : -1;
+  }
+
+  private countConversation(p: PacketView, len: number): void {
+    const l3 = p.innerL3;
+    if (l3 < 0 || p.layerKind[l3] === Layer.Arp) return;
+    let a = addrId(this.addrs, p, l3, 0);
+    let b = addrId(this.addrs, p, l3, 1);
+    if (a < 0 || b < 0) return;
+    const l4 = p.innerL4;
+    let proto = ipProtocol(p, l3);
+    let pa = 0;
+    let pb = 0;
+    if (l4 >= 0) {
+      const k = p.layerKind[l4];
+      proto = k === Layer.Tcp ? 6 : k === Layer.Udp ? 17 : proto;
+      if ((k === Layer.Tcp || k === Layer.Udp) && p.layerStart[l4] + 4 <= p.layerLimit[l4]) {
+        pa = u16(p.buf, p.layerStart[l4]);
+        pb = u16(p.buf, p.layerStart[l4] + 2);
+      }
+    }
+    // both directions in one entry: the lower (address, port) first
+    if (a > b || (a === b && pa > pb)) {
+      const x = a;
+      a = b;
+      b = x;
+      const y = pa;
+      pa = pb;
+      pb = y;
+    }
+    const t = p.tunnelCount - 1;
+    // the innermost tunnel's kind and id name the overlay network (tenants reuse addresses)
+    const net = t < 0 ? 0 : p.tunnelKind[t] * 2 ** 33 + (networkId(p, t) + 1);
+    let byPair = this.convs.get(net);
+    if (byPair === undefined) this.convs.set(net, (byPair = new Map()));
+    const pair = a * ID_BITS + b;
+    let byPorts = byPair.get(pair);
+    if (byPorts === undefined) byPair.set(pair, (byPorts = new Map()));
+    const key = (proto & 255) * 2 ** 32 + pa * 65536 + pb;
+    let c = byPorts.get(key);
+    if (c === undefined) {
+      if (this.convCount >= MAX_CONVERSATIONS) {
+        this.otherConvs.add(len);
+        return;
+      }
+      this.convCount++;
+      byPorts.set(key, (c = new Counter()));
+    }
+    c.add(len);
+  }
+
+  /** The full report (every group sorted by packets, biggest first; conversations: the top `top`). */
+  report(top = 20): StatsReport {
+    const rows = <K>(m: Map<K, Counter>, name: (k: K) => string): StatsRow[] =>
+      sortRows([...m].map(([k, c]) => ({ key: name(k), packets: c.packets, bytes: c.bytes })));
+    const tunnels: StatsRow[] = [];
+    for (let k = 1; k < this.byTunnel.length; k++) {
+      const c = this.byTunnel[k];
+      if (c.packets > 0) tunnels.push({ key: TUNNEL_NAMES[k], packets: c.packets, bytes: c.bytes });
+    }
+    if (this.noTunnel.packets > 0) tunnels.push({ key: '(no tunnel)', packets: this.noTunnel.packets, bytes: this.noTunnel.bytes });
+    const addr = this.addrs.text;
+    const convs: ConversationRow[] = [];
+    for (const [net, byPair] of this.convs) {
+      const kind = Math.floor(net / 2 ** 33);
+      const id = (net % 2 ** 33) - 1;
+      const network = kind === 0 ? 'none' : id >= 0 ? `${TUNNEL_NAMES[kind]} ${id}` : TUNNEL_NAMES[kind];
+      for (const [pair, byPorts] of byPair) {
+        const a = addr[Math.floor(pair / ID_BITS)];
+        const b = addr[pair % ID_BITS];
+        for (const [key, c] of byPorts) {
+          const proto = Math.floor(key / 2 ** 32);
+          const pa = Math.floor(key / 65536) % 65536;
+          const pb = key % 65536;
+          const ported = proto === 6 || proto === 17;
+          const row: ConversationRow = {
+            key: ported ? `${a}.${pa} <> ${b}.${pb} ${ipProtoName(proto)}` : `${a} <> ${b} ${ipProtoName(proto)}`,
+            network,
+            a,
+            b,
+            proto: ipProtoName(proto),
+            packets: c.packets,
+            bytes: c.bytes,
+          };
+          if (ported) {
+            row.aport = pa;
+            row.bport = pb;
+          }
+          convs.push(row);
+        }
+      }
+    }
+    const stackName = (k: number): string => {
+      const n = Math.floor(k / 2 ** 40);
+      const l1 = Math.floor(k / 2 ** 20) % 2 ** 20;
+      return n === 2 ? `${l1},${k % 2 ** 20}` : String(l1);
+    };
+    const out: StatsReport = {
+      packets: this.packets,
+      bytes: this.bytes,
+      tunnels: sortRows(tunnels),
+      vnis: rows(this.vnis, (k) => `${TUNNEL_NAMES[Math.floor(k / 2 ** 24)]} ${k % 2 ** 24}`),
+      labelStacks: sortRows([...rows(this.stacks, stackName), ...rows(this.deepStacks, (k) => k)]),
+      vlans: rows(this.vlans, String),
+      endpoints: rows(this.endpoints, (k) => `${addr[Math.floor(k / ID_BITS)]} > ${addr[k % ID_BITS]}`),
+      innerProtocols: rows(this.protos, (k) =>
+        k >= 100 ? ipProtoName(k - 100) : k === 99 ? 'other' : LAYER_NAMES[k],
+      ),
+      conversations: sortRows(convs).slice(0, top),
+      conversationCount: this.convCount,
+      problems: this.problems
+        .map((n, k) => ({ key: PROBLEM_NAMES[k], packets: n, bytes: 0 }))
+        .filter((r) => r.packets > 0)
+        .sort((x, y) => y.packets - x.packets),
+    };
+    if (this.otherConvs.packets > 0) {
+      out.otherConversations = { key: 'other', packets: this.otherConvs.packets, bytes: this.otherConvs.bytes };
+    }
+    if (this.firstSec >= 0) {
+      out.first = isoTime(this.firstSec, this.firstNsec);
+      out.last = isoTime(this.lastSec, this.lastNsec);
+      out.durationSeconds = this.lastSec - this.firstSec + (this.lastNsec - this.firstNsec) / 1e9;
+    }
+    if (this.topology) out.unresolvedNames = this.unresolved;
+    return out;
+  }
+}
+
+/** The tunnel id that names an overlay network (VNI, label, key, session), or -1 for kinds without one. */
+function networkId(p: PacketView, t: number): number {
+  const k = p.tunnelKind[t];
+  if (k === Tunnel.Mpls) return p.tunnelLabelCount[t] > 0 ? p.labels[p.tunnelLabelStart[t] + p.tunnelLabelCount[t] - 1] >>> 12 : -1;
+  return k === Tunnel.ContrailMirror || k === Tunnel.IpInIp ? -1 : p.tunnelId[t];
+}
+
+function sortRows<T extends StatsRow>(r: T[]): T[] {
+  return r.sort((x, y) => y.packets - x.packets || y.bytes - x.bytes || (x.key < y.key ? -1 : 1));
+}
+
+function isoTime(sec: number, nsec: number): string {
+  const d = new Date(sec * 1000).toISOString(); // 2024-01-01T12:00:00.000Z
+  return `${d.slice(0, 19)}.${String(nsec).padStart(9, '0')}Z`;
+}
+
+/** 1234567 -> '1.2 MB' (decimal units, like network tools). */
+export function humanBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** The report as aligned text, each section capped at `limit` rows. */
+export function renderStats(r: StatsReport, limit = 20): string {
+  const lines: string[] = [];
+  let head = `${r.packets} packets, ${humanBytes(r.bytes)}`;
+  if (r.durationSeconds !== undefined) head += `, ${r.durationSeconds.toFixed(3)} s (${r.first} .. ${r.last})`;
+  lines.push(head);
+  const section = (title: string, rows: StatsRow[], total = rows.length) => {
+    if (rows.length === 0) return;
+    lines.push('', title);
+    const shown = rows.slice(0, limit);
+    const w = Math.max(...shown.map((x) => x.key.length), 8);
+    for (const x of shown) {
+      lines.push(`  ${x.key.padEnd(w)}  ${String(x.packets).padStart(10)} pkts  ${humanBytes(x.bytes).padStart(10)}`);
+    }
+    if (total > shown.length) lines.push(`  … ${total - shown.length} more`);
+  };
+  section('tunnel kinds', r.tunnels);
+  section('VNIs', r.vnis);
+  section('MPLS label stacks', r.labelStacks);
+  section('VLANs', r.vlans);
+  section('outer endpoints (outermost tunnel)', r.endpoints);
+  section('inner protocols', r.innerProtocols);
+  section(
+    'top inner conversations',
+    r.conversations.map((c) => ({ ...c, key: `${c.network === 'none' ? '' : `[${c.network}] `}${c.key}` })),
+    r.conversationCount,
+  );
+  if (r.problems.length > 0) {
+    lines.push('', 'decode problems');
+    for (const x of r.problems) lines.push(`  ${x.key.padEnd(16)}  ${String(x.packets).padStart(10)}`);
+  }
+  if (r.unresolvedNames !== undefined) {
+    lines.push('', `names: ${r.unresolvedNames} tunnel headers had no name in the topology`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `peelcap stats`: count everything, print the report at the end (text or JSON). */
+export class StatsSink implements PacketSink {
+  readonly stats: StatsCollector;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly json: boolean,
+    topology?: Topology,
+  ) {
+    this.stats = new StatsCollector(topology);
+  }
+
+  packet(p: PacketView): void {
+    this.stats.add(p);
+  }
+
+  end(): Promise<void> {
+    const r = this.stats.report();
+    const text = this.json ? `${JSON.stringify(r)}\n` : renderStats(r);
+    return new Promise<void>((resolve) => {
+      this.out.write(text, () => resolve());
+    });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Run the BUILT peelcap binary as a user would (node dist/src/cli/main.js), and read tshark's view
+ * of a capture as an independent oracle.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../helpers/env.js';
+
+export const bin = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+
+function newestSource(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) t = Math.max(t, newestSource(p));
+    else if (e.name.endsWith('.ts')) t = Math.max(t, statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Build with tsc when dist is missing or older than a source file (`npm test` builds first anyway). */
+export function ensureBuilt(): void {
+  const built = existsSync(bin) ? statSync(bin).mtimeMs : 0;
+  const sources = Math.max(newestSource(join(projectRoot, 'src')), newestSource(join(projectRoot, 'decoders')));
+  if (built >= sources) return;
+  try {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: projectRoot, stdio: 'pipe' });
+  } catch {
+    // type errors elsewhere still emit JavaScript; a missing bin fails below
+  }
+  if (!existsSync(bin)) throw new Error(`build failed: ${bin} missing`);
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run peelcap with `args`; stdin from `input`; TZ=UTC so wall-clock times are stable. */
+export function peelcap(args: string[], input?: Uint8Array): CliResult {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    input,
+    env: { ...process.env, TZ: 'UTC' },
+    maxBuffer: 256 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `peelcap json …` parsed. */
+export function peelcapJson(args: string[]): Record<string, any>[] {
+  const r = peelcap(['json', ...args]);
+  if (r.code !== 0) throw new Error(`peelcap json ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** tshark -T fields, one record per frame: field -> all occurrences (outermost first). */
+export function tsharkFields(file: string, fields: string[], decodeAs: string[] = []): Record<string, string[]>[] {
+  const args = ['-n', '-r', file, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+  for (const d of decodeAs) args.push('-d', d);
+  for (const f of fields) args.push('-e', f);
+  const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
+  return out
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((line) => {
+      const cols = line.split('\t');
+      const rec: Record<string, string[]> = {};
+      fields.forEach((f, i) => (rec[f] = cols[i] ? cols[i].split(',') : []));
+      return rec;
+    });
+}
