@@ -2,9 +2,11 @@
  * Junos / JUNOSe packet mirror ("jmirror", UDP 30030): an 8-byte header, mirror (intercept) id u32 +
  * session id u32, then the mirrored packet with no link layer.
  *
- * The payload kind is guessed from its first four bytes exactly as Wireshark's packet-jmirror.c does:
- *   IPv4 if byte0 == 0x45; IPv6 if version 6 and a zero flow label (b0 >> 4 == 6, b1 & 0x0f == 0,
- *   b2 == b3 == 0); PPP in HDLC-like framing if `ff 03 x0 21` or `ff 03 00 57`.
+ * The payload kind is guessed from its first four bytes as Wireshark's packet-jmirror.c does:
+ *   IPv4 if byte0 == 0x45 (20-byte header); IPv6 if the version nibble is 6; PPP in HDLC-like framing
+ *   if `ff 03 x0 21` or `ff 03 00 57`.
+ * Older packet-jmirror.c sources also demand a zero IPv6 flow label; tshark 4.0.17 (our oracle) does
+ * not (checked: `60 00 00 01`, `61 23 45 67` are decoded as jmirror + IPv6), and neither do we.
  * Anything else is not jmirror (Wireshark then leaves it as UDP data): nothing is recorded and the
  * UDP payload stays undecoded.
  */
@@ -23,7 +25,7 @@ function payloadKind(b: Uint8Array, o: number): Layer {
   const b2 = b[o + 2];
   const b3 = b[o + 3];
   if (b0 === 0x45) return Layer.Ipv4;
-  if (b0 >>> 4 === 6 && (b1 & 0x0f) === 0 && b2 === 0 && b3 === 0) return Layer.Ipv6;
+  if (b0 >>> 4 === 6) return Layer.Ipv6;
   if (b0 === 0xff && b1 === 0x03 && (((b2 & 0x0f) === 0 && b3 === 0x21) || (b2 === 0 && b3 === 0x57))) {
     return Layer.Ppp;
   }

@@ -167,7 +167,7 @@ function resolvePayload(p: PacketView, reg: Registry, t: number, layer: number, 
   } else if ((next = ipHeaderAt(p, pay)) !== Layer.None) rule = MplsRule.Ip;
   else {
     const plain = ethernetScore(p, pay);
-    const withCw = p.buf[pay] >>> 4 === 0 ? ethernetScore(p, pay + CONTROL_WORD) : 0;
+    const withCw = pay < p.end && p.buf[pay] >>> 4 === 0 ? ethernetScore(p, pay + CONTROL_WORD) : 0;
     if (withCw > 0 && withCw >= plain) {
       rule = MplsRule.EthernetCw;
       next = Layer.PwControlWord;

@@ -88,8 +88,9 @@ export class LiveCapture {
 
   /** After exit: the error that explains a failed capture, or undefined when it ran normally. */
   async failure(): Promise<LiveCaptureError | undefined> {
-    const { code } = await this.exited;
-    if (code === 0 || this.stopping) return undefined;
+    const { code, signal } = await this.exited;
+    // SIGINT makes tcpdump exit 0; a signal exit is our own SIGKILL
+    if (code === 0 || signal !== null) return undefined;
     return new LiveCaptureError(explain(this.tool, this.iface, this.stderrText, code));
   }
 }

@@ -91,7 +91,11 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     });
     if (matched >= count) stopped = 'count';
   } catch (e) {
-    if (!ctl.signal.aborted || (e !== ctl.signal.reason && !(e instanceof Error && e.name === 'AbortError'))) throw e;
+    if (!ctl.signal.aborted || (e !== ctl.signal.reason && !(e instanceof Error && e.name === 'AbortError'))) {
+      // a corrupt input: still deliver the output of every packet before the fault
+      await sink.end().catch(() => {});
+      throw e;
+    }
     stopped = ctl.signal.reason === COUNT_REACHED ? 'count' : 'signal';
   } finally {
     external?.removeEventListener('abort', onExternal);

@@ -34,8 +34,8 @@ export class BatchOutput {
     }
     this.buf = Buffer.allocUnsafe(batchBytes);
     this.dv = viewOf(this.buf);
-    this.out.on('error', (e: Error) => this.fail(e));
-    this.out.on('drain', () => this.releaseWaiters());
+    this.out.on('error', this.onError);
+    this.out.on('drain', this.onDrain);
   }
 
   /** True while the destination has refused more data (its buffer is above its highWaterMark). */
@@ -80,20 +80,27 @@ export class BatchOutput {
   flush(): void {
     if (this.pos === 0) return;
     const chunk = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.batchBytes);
-    this.dv = viewOf(this.buf);
     this.pos = 0;
+    if (!this.closed) {
+      this.buf = Buffer.allocUnsafe(this.batchBytes);
+      this.dv = viewOf(this.buf);
+    }
     if (!this.out.write(chunk)) this.waiting = true;
   }
 
   /** Flush, then end our own file or wait until a borrowed stream has taken the last bytes. */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    this.flush();
     this.closed = true;
+    this.flush();
     return new Promise<void>((resolve, reject) => {
       if (this.error) return reject(this.error);
-      const done = (e?: Error | null) => (e ? reject(e) : this.error ? reject(this.error) : resolve());
+      const done = (e?: Error | null) => {
+        this.out.removeListener('error', reject);
+        this.detach();
+        if (e || this.error) reject(e ?? this.error);
+        else resolve();
+      };
       this.out.once('error', reject);
       if (this.ownsStream) {
         // 'close' (not 'finish') means the file descriptor is closed and the data is in the file.
@@ -104,6 +111,15 @@ export class BatchOutput {
         this.out.write(new Uint8Array(0), (e?: Error | null) => done(e));
       }
     });
+  }
+
+  private readonly onError = (e: Error): void => this.fail(e);
+  private readonly onDrain = (): void => this.releaseWaiters();
+
+  /** Leave a borrowed stream as we found it (no listeners piling up across writers). */
+  private detach(): void {
+    this.out.removeListener('error', this.onError);
+    this.out.removeListener('drain', this.onDrain);
   }
 
   private releaseWaiters(): void {
@@ -123,4 +139,25 @@ export class BatchOutput {
 
 function viewOf(b: Buffer): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** What both writers share: a BatchOutput and the PacketWriter flow-control methods over it. */
+export abstract class BatchedWriter {
+  protected readonly out: BatchOutput;
+
+  constructor(target: WriteTarget) {
+    this.out = new BatchOutput(target);
+  }
+
+  get congested(): boolean {
+    return this.out.congested;
+  }
+
+  drain(): Promise<void> {
+    return this.out.drain();
+  }
+
+  close(): Promise<void> {
+    return this.out.close();
+  }
 }

@@ -30,7 +30,7 @@ export function createWriter(format: WriteFormat, out: WriteTarget): PacketWrite
 }
 
 export { readCapture, type CaptureSource, type ReadOptions } from './read.js';
-export { CaptureParser, type ReadSummary, type ParserOptions } from './parser.js';
+export { CaptureParser, createRecord, type ReadSummary, type ParserOptions } from './parser.js';
 export {
   CaptureError,
   copyRecord,

@@ -37,9 +37,9 @@ export interface ParserOptions {
 
 const MAGIC_BYTES = 4;
 
-export class CaptureParser implements ReaderContext {
-  readonly name: string;
-  readonly rec: CaptureRecord = {
+/** A blank CaptureRecord (for a reader's reused record, or a test or fuzz harness feeding peel()). */
+export function createRecord(): CaptureRecord {
+  return {
     buf: new Uint8Array(0),
     offset: 0,
     caplen: 0,
@@ -52,6 +52,11 @@ export class CaptureParser implements ReaderContext {
     fileOffset: 0,
     frame: 0,
   };
+}
+
+export class CaptureParser implements ReaderContext {
+  readonly name: string;
+  readonly rec: CaptureRecord = createRecord();
   packets = 0;
   readonly interfaces: InterfaceInfo[] = [];
 

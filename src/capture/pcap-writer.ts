@@ -3,7 +3,7 @@
  * A pcap file has one link type for all packets: the file header is written when the (single)
  * interface is declared.
  */
-import { BatchOutput, type WriteTarget } from './batch-output.js';
+import { BatchedWriter, type WriteTarget } from './batch-output.js';
 import type { PacketWriter, WriterInterface } from './writer.js';
 
 const MAGIC_US = 0xa1b2c3d4;
@@ -13,13 +13,12 @@ const RECORD_HEADER = 16;
 /** Snaplen announced when the caller gives none: what tcpdump uses by default. */
 export const DEFAULT_SNAPLEN = 262144;
 
-export class PcapWriter implements PacketWriter {
-  private readonly out: BatchOutput;
+export class PcapWriter extends BatchedWriter implements PacketWriter {
   private linktype = -1;
 
   /** `nanosecond` selects the 0xa1b23c4d magic (timestamps keep full ns precision). */
   constructor(target: WriteTarget, private readonly nanosecond: boolean) {
-    this.out = new BatchOutput(target);
+    super(target);
   }
 
   addInterface(i: WriterInterface): number {
@@ -62,17 +61,5 @@ export class PcapWriter implements PacketWriter {
     v.setUint32(at + 8, caplen, true);
     v.setUint32(at + 12, len, true);
     b.set(buf.subarray(start, start + caplen), at + RECORD_HEADER);
-  }
-
-  get congested(): boolean {
-    return this.out.congested;
-  }
-
-  drain(): Promise<void> {
-    return this.out.drain();
-  }
-
-  close(): Promise<void> {
-    return this.out.close();
   }
 }

@@ -3,7 +3,7 @@
  * declared interface (if_name, if_description, if_tsresol = 9 so timestamps are nanoseconds), and an
  * Enhanced Packet Block per packet with an optional opt_comment. IDBs may be added between packets.
  */
-import { BatchOutput, type WriteTarget } from './batch-output.js';
+import { BatchedWriter, type WriteTarget } from './batch-output.js';
 import { DEFAULT_SNAPLEN } from './pcap-writer.js';
 import { nsHigh32, nsLow32 } from './timestamp.js';
 import type { PacketWriter, WriterInterface } from './writer.js';
@@ -23,12 +23,11 @@ const pad4 = (n: number): number => (n + 3) & ~3;
 /** Size of an option (header + value padded to 32 bits). */
 const optionSize = (valueBytes: number): number => 4 + pad4(valueBytes);
 
-export class PcapngWriter implements PacketWriter {
-  private readonly out: BatchOutput;
+export class PcapngWriter extends BatchedWriter implements PacketWriter {
   private interfaces = 0;
 
   constructor(target: WriteTarget) {
-    this.out = new BatchOutput(target);
+    super(target);
     this.writeSectionHeader();
   }
 
@@ -105,18 +104,6 @@ export class PcapngWriter implements PacketWriter {
       o += 4;
     }
     v.setUint32(o, total, true);
-  }
-
-  get congested(): boolean {
-    return this.out.congested;
-  }
-
-  drain(): Promise<void> {
-    return this.out.drain();
-  }
-
-  close(): Promise<void> {
-    return this.out.close();
   }
 }
 

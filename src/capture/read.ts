@@ -12,7 +12,7 @@ export type CaptureSource = string | Uint8Array | NodeJS.ReadableStream;
 export interface ReadOptions {
   /** Name used in errors and warnings; default: the path, 'stdin', 'buffer' or 'stream'. */
   name?: string;
-  /** Stop after this many packets. */
+  /** Stop after this many packets (>= 1). */
   limit?: number;
   /** Abort the read between chunks; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -26,6 +26,10 @@ const DEFAULT_CHUNK = 1 << 20;
  * Read a capture and deliver its interfaces, packets and warnings to `sink`. Resolves with a
  * summary; rejects with CaptureError for a corrupt file (after delivering every packet before the
  * fault). A file cut off inside its last record only warns (summary.cutOff).
+ *
+ * `sink.onRecord` gets one reused record whose bytes are a view into the current chunk (copy with
+ * `copyRecord` to keep one). `sink.afterChunk` is awaited after every chunk (backpressure). A
+ * stream passed in is consumed; when reading stops early (limit, error, abort) it is destroyed.
  */
 export async function readCapture(source: CaptureSource, sink: RecordSink, opts: ReadOptions = {}): Promise<ReadSummary> {
   const parser = new CaptureParser(sink, { name: opts.name ?? sourceName(source), limit: opts.limit });

@@ -18,7 +18,7 @@ export interface CaptureRecord {
   tsNsec: number;
   /** Interface index: 0 in pcap; in pcapng the IDB's index counted across the whole file. */
   iface: number;
-  /** LINKTYPE_* of the interface (FCS bits stripped; see InterfaceInfo.fcsBits). */
+  /** LINKTYPE_* of the interface (FCS bits stripped; see InterfaceInfo.fcsBytes). */
   linktype: number;
   /** pcapng `opt_comment` of the packet, if any (first one). */
   comment: string | undefined;

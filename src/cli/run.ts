@@ -160,9 +160,8 @@ async function runFile(
       // no size: no bar; the open itself reports the problem
     }
   }
-  let result: PipelineResult;
   try {
-    result = await runPipeline({
+    await runPipeline({
       source: input,
       reg,
       filter,
@@ -180,7 +179,7 @@ async function runFile(
   } finally {
     progress?.finish();
   }
-  report(o, io, result, sink);
+  report(o, io, sink);
   return 0;
 }
 
@@ -221,7 +220,9 @@ async function runLive(
       signal: stop.signal,
     });
   } catch (e) {
-    live.stop();
+    // a tool that could not capture has exited (or is about to): give it a moment to say why
+    const exited = await Promise.race([live.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);
+    if (!exited) live.stop();
     const failed = await live.failure();
     if (failed) throw inputError(failed.message);
     if (isEpipe(e)) return 0;
@@ -241,16 +242,15 @@ async function runLive(
   const failed = await live.failure();
   if (failed && result.read === 0) throw inputError(failed.message);
   if (!o.quiet) io.stderr.write(`${result.matched} packet${result.matched === 1 ? '' : 's'}${interrupted ? ' (interrupted)' : ''}\n`);
-  void warn;
   return 0;
 }
 
-function report(o: CliOptions, io: CliIo, r: PipelineResult, sink: PacketSink): void {
+/** The one summary line a file command prints: how many packets strip wrote to a file. */
+function report(o: CliOptions, io: CliIo, sink: PacketSink): void {
   if (o.quiet) return;
   if (sink instanceof StripSink && o.write !== '-') {
     io.stderr.write(`${sink.written} packet${sink.written === 1 ? '' : 's'} written to ${o.write}\n`);
   }
-  void r;
 }
 
 function isEpipe(e: unknown): boolean {

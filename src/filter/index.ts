@@ -43,3 +43,4 @@ export function compileFilter(text: string, opts: FilterOptions = {}): CompiledF
 export function validateFilter(text: string, opts: FilterOptions = {}): void {
   check(parse(text), text, opts);
 }
+export { toBpf, BpfError, type BpfResult } from './bpf.js';

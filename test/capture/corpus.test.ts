@@ -169,3 +169,38 @@ describeWith({ corpus: true, tools: ['tshark'] }, 'captured lengths against tsha
     });
   }
 });
+
+/** pcapng files with several sections, resolutions and interfaces, for the capinfos comparison. */
+const INTERFACE_FILES = [
+  'pcapng-test-generator/output_le/difficult/test201.pcapng',
+  'pcapng-test-generator/output_be/difficult/test202.pcapng',
+  'pcapng-test-generator/output_le/advanced/test102.pcapng',
+  'synthetic/multi_iface_encaps.pcapng',
+  'gopacket/le/test902.pcapng',
+  'zeek/pcapng-multi-interface/pcapng-multi-interface.pcapng',
+];
+
+describeWith({ corpus: true, tools: ['capinfos'] }, 'interfaces against capinfos (global numbering)', () => {
+  for (const rel of INTERFACE_FILES) {
+    it(rel, () => {
+      const path = corpus(rel);
+      const out = execFileSync('capinfos', [path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      // capinfos repeats the file's whole (global) interface list under every "Section N:": take the first
+      const first = out.split(/^Section \d+:$/m)[1] ?? out;
+      const blocks = first.split(/^Interface #\d+ info:$/m).slice(1);
+      const field = (blk: string, name: string): string | undefined =>
+        blk.match(new RegExp(`^\\s+${name} = (.*)$`, 'm'))?.[1]?.trimEnd();
+      const want = blocks.map((blk) => ({
+        name: field(blk, 'Name'),
+        snaplen: Number(field(blk, 'Capture length')),
+        tsResolution: Number(field(blk, 'Time ticks per second')),
+      }));
+      const r = parseFile(path);
+      expect(blocks.length).toBe(r.interfaces.length);
+      expect(Number(out.match(/Number of interfaces in file: (\d+)/)?.[1])).toBe(r.interfaces.length);
+      // capinfos prints a name on one line: compare its first line
+      expect(r.interfaces.map((i) => ({ name: i.name?.split(/\r?\n/)[0].trimEnd(), snaplen: i.snaplen, tsResolution: i.tsResolution }))).toEqual(want);
+      expect(r.interfaces.map((i) => i.index)).toEqual(r.interfaces.map((_, k) => k));
+    });
+  }
+});

@@ -92,3 +92,23 @@ describe('filter errors point at the spot', () => {
     expect(() => compileFilter('ovn.inport == 3 and vn == "default-domain:tim:traffic-net"')).not.toThrow();
   });
 });
+
+describe('any text either compiles or fails with a FilterError', () => {
+  it('random filters built from the language pieces never crash the compiler', async () => {
+    const fc = await import('fast-check');
+    const piece = fc.constantFrom('vni', 'ip.src', '==', '!=', 'in', '{', '}', '..', '(', ')', '"x', '"vm1"', '10.0.0.0/8', 'fe80::1', '0x1f', '7', 'and', '||', '!', 'not', 'inner.tcp', 'tunnel[', ']', '-1', '.vni', '&', 'contains', 'eth.src', '00:11:22:33:44:55', '=', '~', '#', ',');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.boolean(), (parts, spaced) => {
+        const text = parts.join(spaced ? ' ' : '');
+        try {
+          compileFilter(text);
+        } catch (e) {
+          if (!(e instanceof FilterError)) throw e;
+          expect(e.column).toBeGreaterThanOrEqual(1);
+          expect(e.column).toBeLessThanOrEqual(text.length + 1);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

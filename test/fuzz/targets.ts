@@ -4,8 +4,7 @@
  * broken: an unexpected exception type, an out-of-bounds layer, a table overflow.
  */
 import { createRegistry } from '../../decoders/index.js';
-import { CaptureError, CaptureParser } from '../../src/capture/index.js';
-import type { CaptureRecord } from '../../src/capture/record.js';
+import { CaptureError, CaptureParser, createRecord } from '../../src/capture/index.js';
 import { compileFilter, FilterError } from '../../src/filter/index.js';
 import { Layer } from '../../src/layers.js';
 import { MAX_LABELS, MAX_LAYERS, MAX_OPTIONS, MAX_PROBLEMS, MAX_TUNNELS, MAX_VLANS, PacketView } from '../../src/packet.js';
@@ -32,19 +31,7 @@ export const START_LAYERS: readonly Layer[] = [
 
 const reg = createRegistry();
 const view = new PacketView();
-const rec: CaptureRecord = {
-  buf: new Uint8Array(0),
-  offset: 0,
-  caplen: 0,
-  len: 0,
-  tsSec: 0,
-  tsNsec: 0,
-  iface: 0,
-  linktype: 1,
-  comment: undefined,
-  fileOffset: 0,
-  frame: 1,
-};
+const rec = createRecord();
 
 export class InvariantError extends Error {
   override name = 'InvariantError';

@@ -191,6 +191,17 @@ describe('mpls: reserved labels', () => {
     expect(layerNames(v6).slice(3)).toEqual(['mpls', 'ipv6', 'icmpv6']);
   });
 
+  it('other reserved labels at the bottom (router alert 1, implicit null 3): IP when the header is consistent', () => {
+    for (const label of [1, 3]) {
+      const ip = peelBytes(mplsOverUdp(mpls({ labels: [label], payload: icmp4() })));
+      expect(rule(ip)).toBe('reserved-label');
+      expect(layerNames(ip).slice(4)).toEqual(['ipv4', 'icmp']);
+      const other = peelBytes(mplsOverUdp(mpls({ labels: [label], payload: vmFrame() })));
+      expect(rule(other)).toBe('reserved-label');
+      expect(layerNames(other)).toEqual(['eth', 'ipv4', 'udp', 'mpls']);
+    }
+  });
+
   it('stops, without a problem, at a GAL (13) control channel', () => {
     const p = peelBytes(mplsOverUdp(mpls({ labels: [40, 13], payload: hex('10 00 00 07 01 02 03 04') })));
     expect(layerNames(p)).toEqual(['eth', 'ipv4', 'udp', 'mpls']);

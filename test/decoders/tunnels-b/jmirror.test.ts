@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../decoders/index.js';
 import { cat, eth, hex, icmpEcho, icmpv6Echo, ipv4, ipv6, jmirror, udp } from '../../../samples/craft.js';
-import { describeTunnel } from '../../../src/describe.js';
+import { describeTunnel, layerSrc } from '../../../src/describe.js';
 import { Layer, Tunnel } from '../../../src/layers.js';
 import { describeWith } from '../../helpers/env.js';
 import { fieldsOf, layerNames, peelBytes, problemNames, tsharkFields } from './peel-bytes.js';
@@ -39,10 +39,9 @@ describe('jmirror decoder', () => {
     expect(p.tunnelId[0]).toBe(0);
   });
 
-  it('follows Wireshark\'s heuristic: IPv6 with a flow label, IPv4 with options and other bytes are not jmirror', () => {
+  it('follows Wireshark\'s heuristic: IPv6 with any flow label is jmirror; IPv4 with options and other bytes are not', () => {
     const labelled = peelBytes(toCollector(jmirror({ mirrorId: 1, sessionId: 2, payload: v6(0x12345) })));
-    expect(layerNames(labelled)).toEqual(['eth', 'ipv4', 'udp']);
-    expect(labelled.tunnelCount).toBe(0);
+    expect(layerNames(labelled)).toEqual(['eth', 'ipv4', 'udp', 'jmirror', 'ipv6', 'icmpv6']);
     const withOptions = ipv4({ src: '10.0.0.1', dst: '10.0.0.2', options: hex('01010101'), payload: icmpEcho({ type: 'reply', id: 1, seq: 1 }) });
     expect(layerNames(peelBytes(toCollector(jmirror({ mirrorId: 1, sessionId: 2, payload: withOptions }))))).toEqual(['eth', 'ipv4', 'udp']);
     const junk = peelBytes(toCollector(cat(hex('0000000100000002'), hex('0123456789abcdef'))));
@@ -85,19 +84,33 @@ describeWith({ tools: ['tshark'] }, 'jmirror decoder vs tshark 4.0', () => {
       toCollector(jmirror({ mirrorId: 7, sessionId: 0x7fffffff, payload: v6() })),
       toCollector(jmirror({ mirrorId: 7, sessionId: 8, payload: v6(1) })),
     ];
-    const rows = tsharkFields(packets, ['jmirror.mid', 'jmirror.sid', 'ipv6.src']);
+    const rows = tsharkFields(packets, ['jmirror.mid', 'jmirror.sid', 'ip.src', 'ipv6.src']);
     expect(rows).toHaveLength(packets.length);
+    const reg = createRegistry();
     packets.forEach((pkt, n) => {
-      const p = peelBytes(pkt);
-      const [mid, sid, v6src] = rows[n];
-      if (mid === '') {
-        expect(p.tunnelCount).toBe(0);
-        return;
-      }
+      const p = peelBytes(pkt, { reg });
+      const [mid, sid, v4src, v6src] = rows[n];
+      expect(p.tunnelCount).toBe(1);
       expect(p.tunnelId2[0]).toBe(parseInt(mid, 16));
       expect(p.tunnelId[0]).toBe(parseInt(sid, 16));
-      expect(p.findLayer(Layer.Ipv6) >= 0).toBe(v6src !== '');
+      const srcs: string[] = [];
+      const srcs6: string[] = [];
+      for (let i = 0; i < p.layerCount; i++) {
+        if (p.layerKind[i] === Layer.Ipv4) srcs.push(layerSrc(p, i)!);
+        if (p.layerKind[i] === Layer.Ipv6) srcs6.push(layerSrc(p, i)!);
+      }
+      expect(srcs.join(',')).toBe(v4src);
+      expect(srcs6.join(',')).toBe(v6src);
     });
-    expect(rows.map((r) => r[0] !== '')).toEqual([true, true, false]);
+  });
+
+  it('takes the same payload decisions on the first four mirrored bytes', () => {
+    const heads = ['45000020', '46000020', '60000001', '61234567', '6f000000', 'ff030021', 'ff03c021', 'ff030057', 'ff030023', 'ff031021', '40000000', '00000000', '4f000000', '55000000'];
+    const packets = heads.map((h) => toCollector(cat(hex('0000000700000008'), hex(h), new Uint8Array(60))));
+    const rows = tsharkFields(packets, ['jmirror.mid']);
+    const reg = createRegistry();
+    const ours = packets.map((pkt) => peelBytes(pkt, { reg }).findLayer(Layer.Jmirror) >= 0);
+    expect(ours).toEqual(rows.map((r) => r[0] !== ''));
+    expect(ours.filter(Boolean).length).toBeGreaterThan(3);
   });
 });

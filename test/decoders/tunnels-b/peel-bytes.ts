@@ -65,8 +65,7 @@ export function tsharkFields(packets: Uint8Array[], fields: string[], decodeAs: 
   for (const d of decodeAs) args.push('-d', d);
   for (const f of fields) args.push('-e', f);
   const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return out
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => l.split('\t'));
+  const lines = out.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop(); // a row of empty fields is an empty line: keep it
+  return lines.map((l) => l.split('\t'));
 }
