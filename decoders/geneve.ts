@@ -135,8 +135,9 @@ export const decoder: DecoderModule = {
     }
 
     p.next = hdrEnd;
+    if (hdrEnd === end) return Layer.None; // header only (e.g. an OAM probe): nothing to decode
     const nextLayer = reg.ethertype[proto];
-    if (nextLayer === Layer.None && hdrEnd < end) p.problem(Problem.UnknownNext, Layer.Geneve, hdrEnd);
+    if (nextLayer === Layer.None) p.problem(Problem.UnknownNext, Layer.Geneve, hdrEnd);
     return nextLayer;
   },
 

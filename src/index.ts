@@ -60,7 +60,7 @@ export {
 
 // Filter and topology
 export { compileFilter, validateFilter, FilterError, FIELDS, type CompiledFilter, type FilterOptions } from './filter/index.js';
-export { toBpf } from './filter/bpf.js';
+export { toBpf, BpfError, type BpfResult } from './filter/bpf.js';
 export { loadTopology, TopologyError, type Topology, type TunnelNames, type LoadTopologyOptions } from './topology/index.js';
 
 // Output helpers (what the CLI uses)

@@ -120,7 +120,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
   const words = [...parsed.positionals];
   if (command === 'bpf') {
     o.filter = words.join(' ');
-    if (!o.filter.trim()) throw usage('bpf needs a filter', "example: peelcap bpf 'vni 8 and icmp'");
+    if (!o.filter.trim()) throw usage('bpf needs a filter', "example: peelcap bpf 'vni == 8 and icmp'");
     return o;
   }
   o.iface = v.i;

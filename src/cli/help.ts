@@ -15,7 +15,7 @@ Common options:
   --checksums              validate IP/UDP/TCP checksums (reported as bad-checksum)
   -q                       no warnings or summary on stderr
   -h, --help               this help
-FILTER is the trailing words, e.g.: vni 8 and icmp   |   mpls.label == 31   |   inner.ip.src == 10.0.0.1`;
+FILTER is the trailing words, e.g.: vni == 8 and icmp   |   mpls.label == 31   |   inner.ip.src == 10.0.0.1`;
 
 const TEXT: Record<Command | 'main', string> = {
   main: `peelcap — peel overlay tunnels (VXLAN, Geneve/OVN, MPLS over GRE/UDP, GRE, ERSPAN, Contrail
@@ -33,7 +33,7 @@ Commands:
 
 Examples:
   peelcap capture.pcap
-  peelcap read capture.pcap vni 8
+  peelcap read capture.pcap vni == 8
   peelcap json -c 10 capture.pcapng | jq .tunnels
   peelcap strip capture.pcap -w - | tcpdump -nr -
   peelcap stats capture.pcap
@@ -60,7 +60,7 @@ ${COMMON}
 
 Examples:
   peelcap read capture.pcap
-  peelcap capture.pcap 'vni 8 and icmp'
+  peelcap capture.pcap 'vni == 8 and icmp'
   peelcap read -tttt -c 5 capture.pcapng
   cat capture.pcap | peelcap read -
   peelcap read capture.pcap --decode-as udp.port==8888=contrail-mirror`,
@@ -99,7 +99,7 @@ Examples:
   peelcap strip capture.pcap -w inner.pcap
   peelcap strip capture.pcap -w - | tcpdump -nr -
   peelcap strip capture.pcap -w inner.pcapng --interface-per vni
-  peelcap strip -i eth0 -w inner.pcapng 'vni 5001'`,
+  peelcap strip -i eth0 -w inner.pcapng 'vni == 5001'`,
 
   stats: `Usage: peelcap stats FILE|-|-i IFACE [options] [FILTER...]
 
@@ -137,7 +137,7 @@ Print the tcpdump/libpcap capture filter equivalent to a peelcap filter, to capt
 want before peeling (exact where BPF can express it, a superset otherwise).
 
 Examples:
-  peelcap bpf 'vni 8'
+  peelcap bpf 'vni == 8'
   tcpdump -i eth0 -w cap.pcap "$(peelcap bpf 'geneve and inner.ip.src == 10.0.0.1')"`,
 };
 

@@ -15,7 +15,7 @@ import { StatsSink } from '../output/stats.js';
 import { StripSink } from '../output/strip.js';
 import { TextSink } from '../output/text.js';
 import { TimeFormatter } from '../output/time.js';
-import { runPipeline, type PacketFilter, type PipelineResult } from '../pipeline.js';
+import { runPipeline, type PacketFilter, type PipelineOptions, type PipelineResult } from '../pipeline.js';
 import { DecodeAsError, type Registry } from '../registry.js';
 import { loadTopology, TopologyError, type Topology } from '../topology/index.js';
 import type { CliOptions } from './args.js';
@@ -41,8 +41,9 @@ export async function runCommand(o: CliOptions, io: CliIo): Promise<number> {
     const filter = buildFilter(o, topology);
     const stop = new AbortController();
     const sink = buildSink(o, io, reg, topology, warn, () => stop.abort('output closed'));
-    if (o.iface !== undefined) return await runLive(o, io, reg, filter, sink, stop, warn);
-    return await runFile(o, io, reg, filter, sink, stop, warn);
+    const job: Job = { reg, filter, sink, count: o.count, onWarning: warn, signal: stop.signal };
+    if (o.iface !== undefined) return await runLive(o, io, job);
+    return await runFile(o, io, job);
   } finally {
     topology?.close();
   }
@@ -50,11 +51,14 @@ export async function runCommand(o: CliOptions, io: CliIo): Promise<number> {
 
 async function runBpf(o: CliOptions, io: CliIo): Promise<number> {
   // loaded only for this command
-  const { toBpf } = await import('../filter/bpf.js');
+  const { toBpf, BpfError } = await import('../filter/bpf.js');
   try {
-    io.stdout.write(`${toBpf(o.filter)}\n`);
+    const r = toBpf(o.filter);
+    io.stdout.write(`${r.expression}\n`);
+    if (!o.quiet) for (const n of r.notes) io.stderr.write(`note: ${n}\n`);
   } catch (e) {
     if (e instanceof FilterError) throw usage(`bad filter: ${e.message}`);
+    if (e instanceof BpfError) throw usage(e.message, 'capture more broadly with tcpdump and filter with peelcap instead');
     throw e;
   }
   return 0;
@@ -142,15 +146,10 @@ function readFailure(e: unknown, input: string): CliError | undefined {
   return undefined;
 }
 
-async function runFile(
-  o: CliOptions,
-  io: CliIo,
-  reg: Registry,
-  filter: PacketFilter | undefined,
-  sink: PacketSink,
-  stop: AbortController,
-  warn: (m: string) => void,
-): Promise<number> {
+/** Everything the pipeline needs except the input. */
+type Job = Omit<PipelineOptions, 'source' | 'name' | 'onProgress'>;
+
+async function runFile(o: CliOptions, io: CliIo, job: Job): Promise<number> {
   const input = o.input!;
   let progress: ProgressBar | undefined;
   if (input !== '-' && !o.quiet && io.stderr === process.stderr && process.stderr.isTTY) {
@@ -162,14 +161,9 @@ async function runFile(
   }
   try {
     await runPipeline({
+      ...job,
       source: input,
-      reg,
-      filter,
-      count: o.count,
-      sink,
-      onWarning: warn,
       onProgress: progress ? (bytes, packets) => progress!.update(bytes, packets) : undefined,
-      signal: stop.signal,
     });
   } catch (e) {
     if (isEpipe(e)) return 0;
@@ -179,23 +173,15 @@ async function runFile(
   } finally {
     progress?.finish();
   }
-  report(o, io, sink);
+  report(o, io, job.sink);
   return 0;
 }
 
-async function runLive(
-  o: CliOptions,
-  io: CliIo,
-  reg: Registry,
-  filter: PacketFilter | undefined,
-  sink: PacketSink,
-  stop: AbortController,
-  warn: (m: string) => void,
-): Promise<number> {
+async function runLive(o: CliOptions, io: CliIo, job: Job): Promise<number> {
   let live: LiveCapture;
   try {
     // With a filter, -c counts matching packets: we stop the tool ourselves.
-    live = await startLiveCapture(o.iface!, { count: filter ? undefined : o.count });
+    live = await startLiveCapture(o.iface!, { count: job.filter ? undefined : o.count });
   } catch (e) {
     if (e instanceof LiveCaptureError) throw inputError(e.message);
     throw e;
@@ -209,16 +195,7 @@ async function runLive(
   process.on('SIGTERM', onSigint);
   let result: PipelineResult;
   try {
-    result = await runPipeline({
-      source: live.stream,
-      name: `${live.tool} -i ${o.iface}`,
-      reg,
-      filter,
-      count: o.count,
-      sink,
-      onWarning: warn,
-      signal: stop.signal,
-    });
+    result = await runPipeline({ ...job, source: live.stream, name: `${live.tool} -i ${o.iface}` });
   } catch (e) {
     // a tool that could not capture has exited (or is about to): give it a moment to say why
     const exited = await Promise.race([live.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);

@@ -29,7 +29,7 @@ export class ProgressBar {
     const line =
       `[${'#'.repeat(fill)}${'.'.repeat(WIDTH - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ` +
       `${humanBytes(bytes)}/${humanBytes(this.total)}  ${formatRate(rate)} pkt/s  ETA ${formatEta(eta)}`;
-    this.err.write(`\r${line.slice(0, Math.max((this.err.columns ?? 80) - 1, 20))}\x1b[K`);
+    this.err.write(`\r${line.slice(0, Math.max((this.err.columns || 80) - 1, 20))}\x1b[K`);
     this.drawn = true;
   }
 

@@ -183,6 +183,9 @@ describe('geneve decoder', () => {
     expect(v6.tunnelId2[0]).toBe(0x86dd);
     const a = peelBytes(outer(geneve({ vni: 4, proto: 0x0806, payload: arp({ op: 'request', senderMac: '02:00:00:00:00:01', senderIp: '10.0.0.1', targetIp: '10.0.0.2' }) })));
     expect(layerNames(a)).toEqual(['eth', 'ipv4', 'udp', 'geneve', 'arp']);
+    const empty = peelBytes(outer(geneve({ vni: 6, oam: true, proto: 0x6558, options: [ovnOption(1, 2)], payload: new Uint8Array(0) })));
+    expect(layerNames(empty)).toEqual(['eth', 'ipv4', 'udp', 'geneve']);
+    expect(empty.problemCount).toBe(0);
     const unknown = peelBytes(outer(geneve({ vni: 5, proto: 0x1234, payload: hex('00112233') })));
     expect(layerNames(unknown)).toEqual(['eth', 'ipv4', 'udp', 'geneve']);
     expect(problemNames(unknown)).toEqual(['unknown-next@geneve']);

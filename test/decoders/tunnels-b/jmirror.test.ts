@@ -50,11 +50,9 @@ describe('jmirror decoder', () => {
   });
 
   it('recognises PPP in HDLC-like framing (ff 03 00 21 / ff 03 00 57)', () => {
-    for (const proto of ['0021', '0057']) {
-      const p = peelBytes(toCollector(cat(hex('0000000a0000000b'), hex(`ff 03 ${proto}`), v4())));
-      expect(p.findLayer(Layer.Jmirror)).toBe(3);
-      expect(p.layerKind[4]).toBe(Layer.Ppp);
-    }
+    const overPpp = (proto: string, payload: Uint8Array) => peelBytes(toCollector(cat(hex('0000000a0000000b'), hex(`ff 03 ${proto}`), payload)));
+    expect(layerNames(overPpp('0021', v4()))).toEqual(['eth', 'ipv4', 'udp', 'jmirror', 'ppp', 'ipv4', 'icmp']);
+    expect(layerNames(overPpp('0057', v6()))).toEqual(['eth', 'ipv4', 'udp', 'jmirror', 'ppp', 'ipv6', 'icmpv6']);
     expect(peelBytes(toCollector(cat(hex('0000000a0000000b'), hex('ff 03 c0 23'), hex('01020304')))).findLayer(Layer.Jmirror)).toBe(-1);
   });
 

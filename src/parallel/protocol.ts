@@ -1,0 +1,74 @@
+/**
+ * Messages between the `--jobs` coordinator (main thread) and its range workers.
+ */
+import type { CliOptions } from '../cli/args.js';
+import type { StatsSnapshot } from '../output/stats.js';
+import type { SplitFormat } from './split.js';
+
+/** What every worker is started with. */
+export interface WorkerSetup {
+  options: CliOptions;
+  path: string;
+  format: SplitFormat;
+  littleEndian: boolean;
+  /** pcap global header, or pcapng SHB + IDBs: parsed before every range. */
+  prefix: Uint8Array;
+  /** Frame numbers show in the output (json, a filter on frame.*): wait for each range's first frame number. */
+  needsFrames: boolean;
+}
+
+/** Main -> worker: process one range. */
+export interface RangeJob {
+  type: 'range';
+  id: number;
+  start: number;
+  end: number;
+  /** Packets before the range (frame numbers continue from it); -1 = not known yet. */
+  base: number;
+  /** strip to pcap: the link type the output file already has (-1: the range decides). */
+  linktype: number;
+  /** A fallback range running to the end of the file: read it in pieces, no boundary proof needed. */
+  stream: boolean;
+}
+
+/** Main -> worker: the packet count before range `id`, once known. */
+export interface BaseMessage {
+  type: 'base';
+  id: number;
+  base: number;
+}
+
+export type ToWorker = RangeJob | BaseMessage;
+
+/** Worker -> main: the walk over the range's records (sent before decoding it). */
+export interface CountMessage {
+  type: 'count';
+  id: number;
+  packets: number;
+  /** The walk landed exactly on the range end and met no SHB/IDB: the cut after this range is proven. */
+  proven: boolean;
+}
+
+/** Worker -> main: the range's output. */
+export interface DoneMessage {
+  type: 'done';
+  id: number;
+  /** Packets read and packets that passed the filter. */
+  read: number;
+  matched: number;
+  /** Text/JSON lines or pcap bytes (strip), in packet order. */
+  output?: Uint8Array;
+  /** stats: the range's counters. */
+  stats?: StatsSnapshot;
+  /** strip: packets written. */
+  written?: number;
+  warnings: string[];
+  /** The range was not decoded (its boundary proof failed). */
+  skipped?: boolean;
+  /** A corrupt capture inside the range: packets before it are in `output`. */
+  error?: { source: string; byteOffset: number; cause: string };
+  /** Any other failure. */
+  crash?: string;
+}
+
+export type FromWorker = CountMessage | DoneMessage;

@@ -1,0 +1,232 @@
+/**
+ * Cutting a capture file into byte ranges that start on record (pcap) or block (pcapng) boundaries,
+ * without reading the whole file first: the planner reads the file's head (pcap global header; pcapng
+ * SHB + IDBs up to the first packet block) and, at each nominal cut, a small window in which it looks
+ * for a run of consecutive plausible record headers. That guess is then PROVEN by the worker of the
+ * range before the cut: walking real records from a known boundary it must land exactly on the cut
+ * (`walkRange`). A cut that fails the proof, or a range holding a new SHB/IDB, makes the caller fall
+ * back to one sequential range from the last proven boundary, so the result never depends on the guess.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { u32, u32le } from '../bytes.js';
+import { CaptureError } from '../capture/record.js';
+
+export type SplitFormat = 'pcap' | 'pcapng';
+
+/** Byte range [start, end) of the file; `end` of the last range is the file size. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface SplitPlan {
+  format: SplitFormat;
+  /** pcap: little-endian headers; pcapng: byte order of the (last) section header in the prefix. */
+  littleEndian: boolean;
+  /** The bytes every range is parsed after: pcap global header, or pcapng SHB + IDBs (+ other blocks) before the first packet. */
+  prefix: Uint8Array;
+  ranges: ByteRange[];
+  size: number;
+}
+
+/** Nominal range size: big enough to amortise messaging, small enough to bound buffered output. */
+export const RANGE_BYTES = 8 << 20;
+/** Consecutive plausible records that make a sync point. */
+const CHAIN = 8;
+/** How far past a nominal cut to search for a sync point before giving the cut up. */
+const SCAN_BYTES = 1 << 20;
+const MAX_RECORD = 256 * 1024 * 1024;
+const PCAP_HEADER = 24;
+const PCAP_RECORD = 16;
+const BT_SHB = 0x0a0d0d0a;
+const BT_IDB = 1;
+const BT_PB = 2;
+const BT_SPB = 3;
+const BT_EPB = 6;
+/** Seconds two neighbouring records may be apart and still count as one plausible chain. */
+const MAX_TS_GAP = 86400;
+
+function readAt(fd: number, buf: Uint8Array, pos: number, n: number): number {
+  let got = 0;
+  while (got < n) {
+    const k = readSync(fd, buf, got, n - got, pos + got);
+    if (k === 0) break;
+    got += k;
+  }
+  return got;
+}
+
+/** Plan `wanted` ranges or more (about RANGE_BYTES each) over the capture at `path`. */
+export function planRanges(path: string, rangeBytes = RANGE_BYTES): SplitPlan {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const head = new Uint8Array(Math.min(size, 1 << 20));
+    readAt(fd, head, 0, head.length);
+    const plan = head.length >= 4 && u32(head, 0) === BT_SHB ? pcapngHead(path, head, size) : pcapHead(path, head, size);
+    const starts: number[] = [plan.prefix.length];
+    const window = new Uint8Array(SCAN_BYTES + 2 * MAX_PROBE);
+    for (let cut = plan.prefix.length + rangeBytes; cut < size; cut += rangeBytes) {
+      if (cut <= starts[starts.length - 1]) continue;
+      const n = readAt(fd, window, cut, window.length);
+      const at = plan.format === 'pcap' ? syncPcap(window, n, cut, size, plan) : syncPcapng(window, n, cut, size, plan);
+      if (at >= 0 && cut + at < size) starts.push(cut + at);
+    }
+    plan.ranges = starts.map((start, i) => ({ start, end: i + 1 < starts.length ? starts[i + 1] : size }));
+    return plan;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Largest chain of record headers looked at past the scan window (records bigger than this just end the probe). */
+const MAX_PROBE = 256 * 1024;
+
+interface PcapHead extends SplitPlan {
+  snaplen: number;
+  nano: boolean;
+}
+
+function pcapHead(path: string, head: Uint8Array, size: number): PcapHead {
+  if (head.length < PCAP_HEADER) throw new CaptureError(path, 0, 'not a pcap or pcapng capture file (too short to split)');
+  const be = u32(head, 0);
+  const le = u32le(head, 0);
+  const magicUs = 0xa1b2c3d4;
+  const magicNs = 0xa1b23c4d;
+  if (be !== magicUs && be !== magicNs && le !== magicUs && le !== magicNs) {
+    throw new CaptureError(path, 0, 'not a pcap or pcapng capture file');
+  }
+  const littleEndian = le === magicUs || le === magicNs;
+  const snaplen = littleEndian ? u32le(head, 16) : u32(head, 16);
+  return {
+    format: 'pcap',
+    littleEndian,
+    prefix: head.slice(0, PCAP_HEADER),
+    ranges: [],
+    size,
+    snaplen: snaplen > 0 && snaplen <= MAX_RECORD ? snaplen : 262144,
+    nano: (littleEndian ? le : be) === magicNs,
+  };
+}
+
+interface PcapngHead extends SplitPlan {
+  interfaces: number;
+}
+
+function pcapngHead(path: string, head: Uint8Array, size: number): PcapngHead {
+  let pos = 0;
+  let le = true;
+  let interfaces = 0;
+  // The prefix: every block before the first packet block (it must all fit in the 1 MiB head).
+  while (pos + 12 <= head.length) {
+    const raw = u32(head, pos);
+    if (raw === BT_SHB) {
+      const magic = u32(head, pos + 8);
+      le = magic === 0x4d3c2b1a;
+      if (!le && magic !== 0x1a2b3c4d) throw new CaptureError(path, pos + 8, 'pcapng section header has a bad byte-order magic');
+    }
+    const type = le ? u32le(head, pos) : raw;
+    const len = le ? u32le(head, pos + 4) : u32(head, pos + 4);
+    if (type === BT_EPB || type === BT_SPB || type === BT_PB) break;
+    if (len < 12 || len % 4 !== 0 || pos + len > head.length) break; // odd or huge: leave it to the parser
+    if (type === BT_SHB) interfaces = 0;
+    if (type === BT_IDB) interfaces++;
+    pos += len;
+  }
+  return { format: 'pcapng', littleEndian: le, prefix: head.slice(0, pos), ranges: [], size, interfaces };
+}
+
+/** Offset in `w` (file offset base + i) of the first pcap record header that starts a plausible chain; -1 if none. */
+function syncPcap(w: Uint8Array, n: number, base: number, size: number, plan: SplitPlan): number {
+  const { snaplen, nano, littleEndian: le } = plan as PcapHead;
+  const fracMax = nano ? 1e9 : 1e6;
+  const limit = Math.min(n, SCAN_BYTES);
+  for (let i = 0; i < limit; i++) {
+    let at = i;
+    let ok = 0;
+    let prevSec = -1;
+    while (ok < CHAIN) {
+      if (base + at === size) break; // exactly at the end of the file: a clean chain end
+      if (at + PCAP_RECORD > n) break;
+      const sec = le ? u32le(w, at) : u32(w, at);
+      const frac = le ? u32le(w, at + 4) : u32(w, at + 4);
+      const caplen = le ? u32le(w, at + 8) : u32(w, at + 8);
+      const len = le ? u32le(w, at + 12) : u32(w, at + 12);
+      if (frac >= fracMax || caplen > snaplen || len < caplen || len > MAX_RECORD) break;
+      if (prevSec >= 0 && Math.abs(sec - prevSec) > MAX_TS_GAP) break;
+      prevSec = sec;
+      at += PCAP_RECORD + caplen;
+      ok++;
+    }
+    if (ok >= CHAIN || (ok > 0 && base + at === size)) return i;
+  }
+  return -1;
+}
+
+const KNOWN_BLOCKS = new Set([BT_IDB, BT_PB, BT_SPB, 4, 5, BT_EPB, 7, 8, 9, 0x0a, 0xbad, 0x40000bad]);
+
+function syncPcapng(w: Uint8Array, n: number, base: number, size: number, plan: SplitPlan): number {
+  const { littleEndian: le, interfaces } = plan as PcapngHead;
+  const limit = Math.min(n, SCAN_BYTES);
+  // blocks start on 4-byte file offsets
+  for (let i = (4 - (base % 4)) % 4; i < limit; i += 4) {
+    let at = i;
+    let ok = 0;
+    while (ok < CHAIN) {
+      if (base + at === size) break;
+      if (at + 12 > n) break;
+      const type = le ? u32le(w, at) : u32(w, at);
+      const len = le ? u32le(w, at + 4) : u32(w, at + 4);
+      if (!KNOWN_BLOCKS.has(type) || len < 12 || len % 4 !== 0 || len > MAX_RECORD) break;
+      if (at + len > n) break;
+      const trailer = le ? u32le(w, at + len - 4) : u32(w, at + len - 4);
+      if (trailer !== len) break;
+      if (type === BT_EPB) {
+        const iface = le ? u32le(w, at + 8) : u32(w, at + 8);
+        const caplen = le ? u32le(w, at + 20) : u32(w, at + 20);
+        if (len < 32 || iface >= interfaces || caplen > len - 32) break;
+      }
+      at += len;
+      ok++;
+    }
+    if (ok >= CHAIN || (ok > 0 && base + at === size)) return i;
+  }
+  return -1;
+}
+
+/** What walking a range's records proved. */
+export interface Walk {
+  /** Records (pcap) or packet blocks (pcapng) in the range. */
+  packets: number;
+  /** The walk landed exactly on the range end: the next range's start is a real boundary. */
+  exact: boolean;
+  /** A pcapng SHB or IDB inside the range: later ranges would need it, so they cannot run apart. */
+  structural: boolean;
+}
+
+/** Walk the records of b[0, n) (a whole range). */
+export function walkRange(b: Uint8Array, n: number, format: SplitFormat, le: boolean): Walk {
+  let pos = 0;
+  let packets = 0;
+  if (format === 'pcap') {
+    while (pos + PCAP_RECORD <= n) {
+      const caplen = le ? u32le(b, pos + 8) : u32(b, pos + 8);
+      pos += PCAP_RECORD + caplen;
+      if (pos > n) break;
+      packets++;
+    }
+    return { packets, exact: pos === n, structural: false };
+  }
+  while (pos + 12 <= n) {
+    const raw = u32(b, pos);
+    if (raw === BT_SHB) return { packets, exact: false, structural: true };
+    const type = le ? u32le(b, pos) : raw;
+    const len = le ? u32le(b, pos + 4) : u32(b, pos + 4);
+    if (type === BT_IDB) return { packets, exact: false, structural: true };
+    if (len < 12 || len % 4 !== 0) break;
+    pos += len;
+    if (pos > n) break;
+    if (type === BT_EPB || type === BT_SPB || type === BT_PB) packets++;
+  }
+  return { packets, exact: pos === n, structural: false };
+}

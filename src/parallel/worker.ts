@@ -1,0 +1,190 @@
+/**
+ * A `--jobs` worker thread: builds the same registry, topology, filter and sink as the sequential
+ * CLI, then runs reader -> peel -> filter -> sink over each byte range it is given (parsed after the
+ * file's header bytes) and hands the range's output back. Frame numbers and file offsets are shifted
+ * to what they are in the whole file.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { parentPort, workerData } from 'node:worker_threads';
+import { CaptureParser } from '../capture/parser.js';
+import { CaptureError, type CaptureRecord, type RecordSink } from '../capture/record.js';
+import { buildFilter, buildRegistry, buildSink, buildTopology } from '../cli/run.js';
+import type { PacketSink } from '../output/sink.js';
+import { StatsSink } from '../output/stats.js';
+import { StripSink } from '../output/strip.js';
+import { PacketView } from '../packet.js';
+import { peel } from '../peel.js';
+import type { DoneMessage, FromWorker, RangeJob, ToWorker, WorkerSetup } from './protocol.js';
+import { walkRange } from './split.js';
+
+/** Collects everything a sink writes, in order. */
+class Collector extends Writable {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.bytes += chunk.length;
+    }
+    cb();
+  }
+
+  /** The bytes so far in one fresh (transferable, never pooled) array; starts over. */
+  take(): Uint8Array {
+    const out = new Uint8Array(this.bytes);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    this.chunks = [];
+    this.bytes = 0;
+    return out;
+  }
+}
+
+const PIECE = 8 << 20;
+
+async function start(setup: WorkerSetup): Promise<void> {
+  const port = parentPort!;
+  const o = setup.options;
+  const warnings: string[] = [];
+  const warn = (m: string): void => {
+    warnings.push(m);
+  };
+  const reg = buildRegistry(o);
+  const topology = await buildTopology({ ...o }, warn);
+  if (topology) topology.applyTo(reg);
+  const filter = buildFilter(o, topology);
+  const collector = new Collector();
+  // every range's sink listens on the collector: drop their listeners between ranges
+  collector.setMaxListeners(0);
+  // strip writes its pcap bytes to "stdout", which is the collector here
+  const sinkOptions = o.command === 'strip' ? { ...o, write: '-' } : o;
+  const io = { stdout: collector, stderr: collector };
+  const fd = openSync(setup.path, 'r');
+  let buf = new Uint8Array(PIECE + (1 << 20));
+  const view = new PacketView();
+  const bases = new Map<number, (base: number) => void>();
+  const known = new Map<number, number>();
+  const waitBase = (id: number): Promise<number> => {
+    const b = known.get(id);
+    if (b !== undefined) return Promise.resolve(b);
+    return new Promise((resolve) => bases.set(id, resolve));
+  };
+
+  const readRange = (pos: number, n: number): number => {
+    if (buf.length < n) buf = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const k = readSync(fd, buf, got, n - got, pos + got);
+      if (k === 0) break;
+      got += k;
+    }
+    return got;
+  };
+
+  const runRange = async (job: RangeJob): Promise<DoneMessage> => {
+    warnings.length = 0;
+    let base = job.base;
+    let n = 0;
+    if (!job.stream) {
+      n = readRange(job.start, job.end - job.start);
+      const walk = walkRange(buf, n, setup.format, setup.littleEndian);
+      const proven = walk.exact && !walk.structural && n === job.end - job.start;
+      post({ type: 'count', id: job.id, packets: walk.packets, proven });
+      if (!proven) return { type: 'done', id: job.id, read: 0, matched: 0, warnings: [], skipped: true };
+      if (base < 0 && setup.needsFrames) base = await waitBase(job.id);
+    }
+    const frameShift = base < 0 ? 0 : base;
+    // records of the range are parsed after the prefix: shift offsets back to the file's
+    const offsetShift = job.start - setup.prefix.length;
+    const sink: PacketSink = buildSink(sinkOptions, io, reg, topology, warn, () => {});
+    if (job.linktype >= 0 && sink instanceof StripSink) sink.presetLinktype(job.linktype);
+    let read = 0;
+    let matched = 0;
+    const records: RecordSink = {
+      onRecord(rec: CaptureRecord): void {
+        rec.frame += frameShift;
+        rec.fileOffset += offsetShift;
+        read++;
+        peel(view, rec, reg);
+        if (filter !== undefined && !filter(view)) return;
+        matched++;
+        sink.packet(view);
+      },
+      onInterface(info) {
+        sink.interface?.(info);
+      },
+      onWarning: warn,
+    };
+    const parser = new CaptureParser(records, { name: o.input });
+    let error: DoneMessage['error'];
+    try {
+      parser.push(setup.prefix);
+      if (!job.stream) {
+        parser.push(buf.subarray(0, n));
+      } else {
+        for (let pos = job.start; pos < job.end; ) {
+          const k = readRange(pos, Math.min(PIECE, job.end - pos));
+          if (k === 0) break;
+          parser.push(buf.subarray(0, k));
+          pos += k;
+        }
+      }
+      parser.end();
+    } catch (e) {
+      if (!(e instanceof CaptureError)) throw e;
+      error = { source: e.source, byteOffset: e.byteOffset + offsetShift, cause: e.cause_ };
+    }
+    const done: DoneMessage = { type: 'done', id: job.id, read, matched, warnings: [] };
+    if (sink instanceof StatsSink) {
+      done.stats = sink.stats.snapshot();
+    } else {
+      await sink.end();
+      done.output = collector.take();
+      if (sink instanceof StripSink) done.written = sink.written;
+    }
+    collector.removeAllListeners('drain');
+    collector.removeAllListeners('error');
+    done.warnings = [...warnings];
+    if (error) done.error = error;
+    return done;
+  };
+
+  const post = (m: FromWorker): void => {
+    port.postMessage(m, m.type === 'done' && m.output ? [m.output.buffer as ArrayBuffer] : []);
+  };
+
+  // Ranges run one at a time, in the order they arrive; base messages may arrive while one waits.
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (m: ToWorker | { type: 'exit' }) => {
+    if (m.type === 'base') {
+      known.set(m.id, m.base);
+      bases.get(m.id)?.(m.base);
+      bases.delete(m.id);
+      return;
+    }
+    if (m.type === 'exit') {
+      closeSync(fd);
+      topology?.close();
+      port.close();
+      return;
+    }
+    queue = queue.then(async () => {
+      try {
+        post(await runRange(m));
+      } catch (e) {
+        const err = e as Error;
+        post({ type: 'done', id: m.id, read: 0, matched: 0, warnings: [], crash: `${err?.message ?? String(e)}\n${err?.stack ?? ''}` });
+      }
+    });
+  });
+}
+
+start(workerData as WorkerSetup).catch((e: unknown) => {
+  // setup failed (topology, filter): the coordinator validated these already, so this is a bug
+  parentPort?.postMessage({ type: 'done', id: -1, read: 0, matched: 0, warnings: [], crash: String((e as Error)?.stack ?? e) });
+});
