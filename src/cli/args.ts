@@ -37,6 +37,8 @@ export interface CliOptions {
   /** stats */
   json: boolean;
   top: number;
+  /** Worker threads for a capture file (`-j N` / `--jobs N`); 1 = sequential. */
+  jobs: number;
   help: boolean;
 }
 
@@ -61,6 +63,7 @@ const OPTIONS = {
   'no-comments': { type: 'boolean' },
   json: { type: 'boolean' },
   top: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
 } as const;
 
 /** Options that only make sense for some commands. */
@@ -146,6 +149,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
   o.nano = Boolean(v.nano);
   o.json = Boolean(v.json);
   o.top = positiveInt('--top', v.top) ?? 20;
+  o.jobs = positiveInt('--jobs', v.jobs) ?? 1;
 
   if (command === 'strip') {
     if (v.w === undefined) throw usage('strip needs an output: -w OUT.pcap, -w OUT.pcapng or -w - (stdout)', 'example: peelcap strip in.pcap -w inner.pcap');
@@ -188,6 +192,7 @@ function defaults(command: Command): CliOptions {
     comments: true,
     json: false,
     top: 20,
+    jobs: 1,
     help: false,
   };
 }

@@ -39,6 +39,12 @@ export async function runCommand(o: CliOptions, io: CliIo): Promise<number> {
   try {
     if (topology) topology.applyTo(reg);
     const filter = buildFilter(o, topology);
+    if (o.jobs > 1) {
+      // loaded only when asked for; undefined = this input is read by one thread after all
+      const { runParallel } = await import('../parallel/run.js');
+      const code = await runParallel(o, io, { reg, topology, warn });
+      if (code !== undefined) return code;
+    }
     const stop = new AbortController();
     const sink = buildSink(o, io, reg, topology, warn, () => stop.abort('output closed'));
     const job: Job = { reg, filter, sink, count: o.count, onWarning: warn, signal: stop.signal };
@@ -64,7 +70,7 @@ async function runBpf(o: CliOptions, io: CliIo): Promise<number> {
   return 0;
 }
 
-function buildRegistry(o: CliOptions): Registry {
+export function buildRegistry(o: CliOptions): Registry {
   const reg = createRegistry();
   if (o.depth !== undefined) reg.depth = o.depth;
   reg.checksums = o.checksums;
@@ -79,7 +85,7 @@ function buildRegistry(o: CliOptions): Registry {
   return reg;
 }
 
-async function buildTopology(o: CliOptions, warn: (m: string) => void): Promise<Topology | undefined> {
+export async function buildTopology(o: CliOptions, warn: (m: string) => void): Promise<Topology | undefined> {
   if (o.topology.length === 0) return undefined;
   try {
     // A one-shot read of a file needs no live OVSDB updates.
@@ -92,7 +98,7 @@ async function buildTopology(o: CliOptions, warn: (m: string) => void): Promise<
   }
 }
 
-function buildFilter(o: CliOptions, topology: Topology | undefined): PacketFilter | undefined {
+export function buildFilter(o: CliOptions, topology: Topology | undefined): PacketFilter | undefined {
   if (!o.filter.trim()) return undefined;
   try {
     return compileFilter(o.filter, { topology });
@@ -102,7 +108,7 @@ function buildFilter(o: CliOptions, topology: Topology | undefined): PacketFilte
   }
 }
 
-function buildSink(
+export function buildSink(
   o: CliOptions,
   io: CliIo,
   reg: Registry,
@@ -136,7 +142,7 @@ function buildSink(
 }
 
 /** Map reader failures to CLI errors: the file, the byte offset, what to do. */
-function readFailure(e: unknown, input: string): CliError | undefined {
+export function readFailure(e: unknown, input: string): CliError | undefined {
   if (e instanceof CaptureError) return inputError(e.message, 'the capture is damaged or not a capture; packets before the fault were processed');
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && err.syscall !== undefined) {

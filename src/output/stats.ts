@@ -5,6 +5,7 @@
  */
 import { ipv4String, ipv6String, u16, u32 } from '../bytes.js';
 import { hasVni, ipProtocol, ipProtoName } from '../describe.js';
+import { parseIpv6 } from '../filter/literals.js';
 import { Layer, LAYER_NAMES, PROBLEM_NAMES, Tunnel, TUNNEL_NAMES } from '../layers.js';
 import type { PacketView } from '../packet.js';
 import type { Topology } from '../topology/types.js';
@@ -30,6 +31,8 @@ class AddressTable {
   private readonly v4 = new Map<number, number>();
   private readonly v6 = new Map<number, Map<number, Map<number, number>>>();
   readonly text: string[] = [];
+  /** text -> id, built only when merging snapshots (the hot path keys by bytes). */
+  private byText: Map<string, number> | undefined;
 
   /** Id of the address of `len` (4 or 16) bytes at b[i]; -1 when the table is full. */
   id(b: Uint8Array, i: number, len: number): number {
@@ -61,6 +64,38 @@ class AddressTable {
     }
     return id;
   }
+
+  /** Id of an address given as text (merging snapshots); -1 when the table is full. */
+  idOfText(text: string): number {
+    if (this.byText === undefined) this.byText = new Map(this.text.map((t, i) => [t, i]));
+    let id = this.byText.get(text);
+    if (id === undefined) {
+      if (this.text.length >= ADDR_MAX) return -1;
+      id = this.text.length;
+      this.text.push(text);
+      this.byText.set(text, id);
+      // later packets of the same address, seen as bytes, must find this id too
+      this.internParsed(text, id);
+    }
+    return id;
+  }
+
+  private internParsed(text: string, id: number): void {
+    if (text.includes(':')) {
+      const b = parseIpv6(text);
+      if (!b) return;
+      const k1 = u16(b, 0) * 2 ** 32 + u32(b, 2);
+      const k2 = u16(b, 6) * 2 ** 32 + u32(b, 8);
+      let m1 = this.v6.get(k1);
+      if (m1 === undefined) this.v6.set(k1, (m1 = new Map()));
+      let m2 = m1.get(k2);
+      if (m2 === undefined) m1.set(k2, (m2 = new Map()));
+      m2.set(u32(b, 12), id);
+    } else {
+      const p = text.split('.').map(Number);
+      this.v4.set(((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0, id);
+    }
+  }
 }
 
 /** Address id of the source (which=0) or destination (1) of IP layer `l`, or -1. */
@@ -69,6 +104,21 @@ function addrId(table: AddressTable, p: PacketView, l: number, which: number): n
   if (p.layerKind[l] === Layer.Ipv4) return s + 20 <= p.layerLimit[l] ? table.id(p.buf, s + 12 + 4 * which, 4) : -1;
   if (p.layerKind[l] === Layer.Ipv6) return s + 40 <= p.layerLimit[l] ? table.id(p.buf, s + 8 + 16 * which, 16) : -1;
   return -1;
+}
+
+function getCounter<K>(m: Map<K, Counter>, k: K): Counter {
+  let c = m.get(k);
+  if (c === undefined) m.set(k, (c = new Counter()));
+  return c;
+}
+
+function addTo(c: Counter, packets: number, bytes: number): void {
+  c.packets += packets;
+  c.bytes += bytes;
+}
+
+function mergeEntries<K>(m: Map<K, Counter>, entries: Entry<K>[]): void {
+  for (const [k, p, b] of entries) addTo(getCounter(m, k), p, b);
 }
 
 function bump<K>(m: Map<K, Counter>, k: K, len: number): void {
@@ -92,6 +142,35 @@ export interface ConversationRow extends StatsRow {
   proto: string;
   aport?: number;
   bport?: number;
+}
+
+/** [key, packets, bytes] */
+type Entry<K> = [K, number, number];
+
+/**
+ * Every counter of a StatsCollector as plain data (structured-clone and JSON safe), so counters kept
+ * by several workers over parts of one input can be merged. Address-keyed entries use ids into `addrs`.
+ */
+export interface StatsSnapshot {
+  packets: number;
+  bytes: number;
+  /** [sec, nsec] of the first and last packet, or null when none */
+  first: [number, number] | null;
+  last: [number, number] | null;
+  byTunnel: [number, number][];
+  noTunnel: [number, number];
+  vnis: Entry<number>[];
+  stacks: Entry<number>[];
+  deepStacks: Entry<string>[];
+  vlans: Entry<number>[];
+  addrs: string[];
+  endpoints: Entry<number>[];
+  protos: Entry<number>[];
+  /** [network key, address pair key, proto/ports key, packets, bytes] */
+  convs: [number, number, number, number, number][];
+  otherConvs: [number, number];
+  problems: number[];
+  unresolved: number;
 }
 
 /** `peelcap stats --json` output. */
@@ -251,6 +330,84 @@ export class StatsCollector {
       byPorts.set(key, (c = new Counter()));
     }
     c.add(len);
+  }
+
+  /** All counters as plain data, for merging elsewhere. */
+  snapshot(): StatsSnapshot {
+    const entries = <K>(m: Map<K, Counter>): Entry<K>[] => [...m].map(([k, c]) => [k, c.packets, c.bytes]);
+    const convs: StatsSnapshot['convs'] = [];
+    for (const [net, byPair] of this.convs) {
+      for (const [pair, byPorts] of byPair) for (const [key, c] of byPorts) convs.push([net, pair, key, c.packets, c.bytes]);
+    }
+    return {
+      packets: this.packets,
+      bytes: this.bytes,
+      first: this.firstSec < 0 ? null : [this.firstSec, this.firstNsec],
+      last: this.lastSec < 0 ? null : [this.lastSec, this.lastNsec],
+      byTunnel: this.byTunnel.map((c) => [c.packets, c.bytes]),
+      noTunnel: [this.noTunnel.packets, this.noTunnel.bytes],
+      vnis: entries(this.vnis),
+      stacks: entries(this.stacks),
+      deepStacks: entries(this.deepStacks),
+      vlans: entries(this.vlans),
+      addrs: [...this.addrs.text],
+      endpoints: entries(this.endpoints),
+      protos: entries(this.protos),
+      convs,
+      otherConvs: [this.otherConvs.packets, this.otherConvs.bytes],
+      problems: [...this.problems],
+      unresolved: this.unresolved,
+    };
+  }
+
+  /** Add another collector's counters (e.g. a worker's, over another part of the input). */
+  merge(s: StatsSnapshot): void {
+    this.packets += s.packets;
+    this.bytes += s.bytes;
+    if (s.first && (this.firstSec < 0 || s.first[0] < this.firstSec || (s.first[0] === this.firstSec && s.first[1] < this.firstNsec))) {
+      [this.firstSec, this.firstNsec] = s.first;
+    }
+    if (s.last && (this.lastSec < 0 || s.last[0] > this.lastSec || (s.last[0] === this.lastSec && s.last[1] > this.lastNsec))) {
+      [this.lastSec, this.lastNsec] = s.last;
+    }
+    s.byTunnel.forEach(([p, b], k) => addTo(this.byTunnel[k], p, b));
+    addTo(this.noTunnel, s.noTunnel[0], s.noTunnel[1]);
+    mergeEntries(this.vnis, s.vnis);
+    mergeEntries(this.stacks, s.stacks);
+    mergeEntries(this.deepStacks, s.deepStacks);
+    mergeEntries(this.vlans, s.vlans);
+    mergeEntries(this.protos, s.protos);
+    // their address ids -> ours
+    const ids = s.addrs.map((t) => this.addrs.idOfText(t));
+    const pairKey = (k: number): number => {
+      const a = ids[Math.floor(k / ID_BITS)];
+      const b = ids[k % ID_BITS];
+      return a < 0 || b < 0 ? -1 : a * ID_BITS + b;
+    };
+    for (const [k, p, b] of s.endpoints) {
+      const key = pairKey(k);
+      if (key >= 0) addTo(getCounter(this.endpoints, key), p, b);
+    }
+    for (const [net, pair, key, p, b] of s.convs) {
+      const mapped = pairKey(pair);
+      let byPair = this.convs.get(net);
+      if (byPair === undefined) this.convs.set(net, (byPair = new Map()));
+      let byPorts = byPair.get(mapped);
+      if (byPorts === undefined) byPair.set(mapped, (byPorts = new Map()));
+      let c = byPorts.get(key);
+      if (c === undefined) {
+        if (mapped < 0 || this.convCount >= MAX_CONVERSATIONS) {
+          addTo(this.otherConvs, p, b);
+          continue;
+        }
+        this.convCount++;
+        byPorts.set(key, (c = new Counter()));
+      }
+      addTo(c, p, b);
+    }
+    addTo(this.otherConvs, s.otherConvs[0], s.otherConvs[1]);
+    s.problems.forEach((n, k) => (this.problems[k] += n));
+    this.unresolved += s.unresolved;
   }
 
   /** The full report (every group sorted by packets, biggest first; conversations: the top `top`). */

@@ -81,6 +81,16 @@ export class StripSink implements PacketSink {
     this.pcapng = o.format === 'pcapng';
   }
 
+  /**
+   * pcap: fix the file's link type before the first packet (instead of taking the first frame's), so
+   * outputs written in parts by several workers agree. No effect on pcapng.
+   */
+  presetLinktype(linktype: number): void {
+    if (this.pcapng || this.fileLink >= 0) return;
+    this.fileLink = linktype;
+    this.writer.addInterface({ linktype, snaplen: SNAPLEN });
+  }
+
   packet(p: PacketView): void {
     let start: number;
     let end: number;

@@ -1,0 +1,326 @@
+/**
+ * `--jobs N` for a capture file: cut it into ranges at record boundaries (split.ts), run the normal
+ * pipeline on each range in N worker threads, and write the ranges' outputs in file order, so the
+ * result is the same as with one thread. A bounded window of ranges is in flight, so memory stays flat
+ * whatever the file size. Stats are merged from per-range counters; strip output keeps the pcap link
+ * type the first written packet chose.
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { CliOptions } from '../cli/args.js';
+import { buildSink, readFailure, type CliIo } from '../cli/run.js';
+import { CaptureError } from '../capture/record.js';
+import { StatsSink } from '../output/stats.js';
+import type { Registry } from '../registry.js';
+import type { Topology } from '../topology/index.js';
+import type { DoneMessage, FromWorker, RangeJob, ToWorker, WorkerSetup } from './protocol.js';
+import { planRanges, type SplitPlan } from './split.js';
+
+export interface ParallelContext {
+  reg: Registry;
+  topology: Topology | undefined;
+  warn: (m: string) => void;
+}
+
+/** Ranges decoded ahead of the one being written, per worker: bounds the output held in memory. */
+const AHEAD_PER_WORKER = 2;
+const PCAP_HEADER = 24;
+
+/**
+ * Why `--jobs` cannot apply to this command line, or undefined when it can. These cases run on
+ * one thread (after a note), as their output depends on every packet before them.
+ */
+export function whyNotParallel(o: CliOptions): string | undefined {
+  if (o.iface !== undefined) return 'a live capture is read by one thread';
+  if (o.input === undefined || o.input === '-') return 'stdin is read by one thread (give a file to split it)';
+  if (o.count !== undefined) return '-c needs the packets in order: reading with one thread';
+  if (o.command === 'strip' && o.format === 'pcapng') return 'strip to pcapng is written by one thread';
+  if ((o.command === 'read' || o.command === 'live') && (o.time === 'delta' || o.time === 'since-first')) {
+    return 'relative timestamps need every earlier packet: reading with one thread';
+  }
+  return undefined;
+}
+
+/**
+ * Run the command over the file with `o.jobs` workers. Resolves with the exit code, or undefined when
+ * the file should be read by one thread after all (not splittable, too small, unreadable: the
+ * sequential path then reports any error exactly as usual).
+ */
+export async function runParallel(o: CliOptions, io: CliIo, ctx: ParallelContext): Promise<number | undefined> {
+  const why = whyNotParallel(o);
+  if (why !== undefined) {
+    ctx.warn(`--jobs ignored: ${why}`);
+    return undefined;
+  }
+  let plan: SplitPlan;
+  try {
+    plan = planRanges(o.input!);
+  } catch {
+    return undefined;
+  }
+  if (plan.ranges.length < 2) return undefined;
+  return new Coordinator(o, io, ctx, plan).run();
+}
+
+/** Sum the leading counts of messages that differ only in them ("12 packets skipped: …"). */
+export function mergeCountedWarnings(messages: string[]): string[] {
+  const sums = new Map<string, number>();
+  const out: string[] = [];
+  for (const m of messages) {
+    const x = /^(\d+) (.*)$/s.exec(m);
+    if (!x) {
+      if (!out.includes(m)) out.push(m);
+      continue;
+    }
+    const rest = x[2];
+    if (!sums.has(rest)) out.push(rest);
+    sums.set(rest, (sums.get(rest) ?? 0) + Number(x[1]));
+  }
+  return out.map((m) => (sums.has(m) ? `${sums.get(m)} ${m}` : m));
+}
+
+class Coordinator {
+  private readonly ranges;
+  private readonly workers: Worker[] = [];
+  /** Range in flight per worker (-1: idle). */
+  private readonly busy: number[] = [];
+  private readonly counts: (number | undefined)[] = [];
+  private readonly results: (DoneMessage | undefined)[] = [];
+  private readonly baseSent = new Set<number>();
+  private readonly needsFrames: boolean;
+  /** First range whose start-of-next-range proof failed: it and all later ranges run as one. */
+  private failAt = Infinity;
+  private fallbackSent = false;
+  private nextDispatch = 0;
+  private nextWrite = 0;
+  private readonly rerun: number[] = [];
+  private finished = false;
+  private writing = false;
+  private resolve!: (code: number) => void;
+  private reject!: (e: unknown) => void;
+  /** stats: the merged counters print through a normal StatsSink. */
+  private readonly statsSink: StatsSink | undefined;
+  private readonly out: NodeJS.WritableStream | undefined;
+  private readonly stripWarnings: string[] = [];
+  private linktype = -1;
+  private headerWritten = false;
+  private firstHeader: Uint8Array | undefined;
+  private written = 0;
+
+  constructor(
+    private readonly o: CliOptions,
+    private readonly io: CliIo,
+    private readonly ctx: ParallelContext,
+    private readonly plan: SplitPlan,
+  ) {
+    this.ranges = plan.ranges;
+    this.needsFrames = o.command === 'json' || /frame/.test(o.filter);
+    if (o.command === 'stats') {
+      this.statsSink = buildSink(o, io, ctx.reg, ctx.topology, ctx.warn, () => {}) as StatsSink;
+    } else if (o.command === 'strip') {
+      this.out = o.write === '-' ? io.stdout : createWriteStream(o.write!);
+    } else {
+      this.out = io.stdout;
+    }
+  }
+
+  run(): Promise<number> {
+    const setup: WorkerSetup = {
+      options: this.o,
+      path: this.o.input!,
+      format: this.plan.format,
+      littleEndian: this.plan.littleEndian,
+      prefix: this.plan.prefix,
+      needsFrames: this.needsFrames,
+    };
+    const n = Math.min(this.o.jobs, this.ranges.length);
+    const done = new Promise<number>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+      w.on('message', (m: FromWorker) => this.onMessage(i, m));
+      w.on('error', (e) => this.fail(e));
+      this.workers.push(w);
+      this.busy.push(-1);
+    }
+    for (let i = 0; i < n; i++) this.dispatch(i);
+    return done.finally(() => Promise.all(this.workers.map((w) => w.terminate())));
+  }
+
+  private fail(e: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.reject(e);
+  }
+
+  private send(worker: number, m: ToWorker): void {
+    this.workers[worker].postMessage(m);
+  }
+
+  /** Packets before range `id`, when every earlier range has been counted. */
+  private baseOf(id: number): number {
+    let sum = 0;
+    for (let i = 0; i < id; i++) {
+      const c = this.counts[i];
+      if (c === undefined) return -1;
+      sum += c;
+    }
+    return sum;
+  }
+
+  private dispatch(worker: number): void {
+    if (this.finished || this.busy[worker] >= 0) return;
+    let job: RangeJob | undefined;
+    const link = this.o.command === 'strip' ? this.linktype : -1;
+    if (this.rerun.length > 0) {
+      const id = this.rerun.shift()!;
+      job = { type: 'range', id, ...this.ranges[id], base: this.baseOf(id), linktype: link, stream: false };
+    } else if (this.failAt !== Infinity) {
+      // everything from the failed cut on is one range, run once all before it are written
+      if (!this.fallbackSent && this.nextWrite === this.failAt) {
+        this.fallbackSent = true;
+        const id = this.failAt;
+        job = { type: 'range', id, start: this.ranges[id].start, end: this.plan.size, base: this.baseOf(id), linktype: link, stream: true };
+      }
+    } else if (this.nextDispatch < this.ranges.length && this.nextDispatch - this.nextWrite < AHEAD_PER_WORKER * this.workers.length) {
+      const id = this.nextDispatch++;
+      job = { type: 'range', id, ...this.ranges[id], base: this.needsFrames ? this.baseOf(id) : -1, linktype: link, stream: false };
+      if (job.base >= 0) this.baseSent.add(id);
+    }
+    if (!job) return;
+    this.busy[worker] = job.id;
+    this.send(worker, job);
+  }
+
+  private onMessage(worker: number, m: FromWorker): void {
+    if (this.finished) return;
+    if (m.type === 'count') {
+      this.counts[m.id] = m.packets;
+      // the range's end is no proven boundary (or it holds a new SHB/IDB): its worker skipped it
+      if (!m.proven) this.failAt = Math.min(this.failAt, m.id);
+      if (this.needsFrames) this.sendBases();
+      return;
+    }
+    if (m.crash !== undefined) {
+      this.fail(new Error(`--jobs worker failed: ${m.crash}`));
+      return;
+    }
+    this.busy[worker] = -1;
+    // results of ranges at or after a failed cut are replaced by the fallback run
+    const isFallback = this.fallbackSent && m.id === this.failAt;
+    if (!m.skipped && (m.id < this.failAt || isFallback)) this.results[m.id] = m;
+    this.dispatchAll();
+    void this.flush();
+  }
+
+  private sendBases(): void {
+    for (let w = 0; w < this.workers.length; w++) {
+      const id = this.busy[w];
+      if (id < 0 || this.baseSent.has(id)) continue;
+      const base = this.baseOf(id);
+      if (base < 0) continue;
+      this.baseSent.add(id);
+      this.send(w, { type: 'base', id, base });
+    }
+  }
+
+  private dispatchAll(): void {
+    for (let w = 0; w < this.workers.length; w++) this.dispatch(w);
+  }
+
+  /** Write finished ranges in file order. */
+  private async flush(): Promise<void> {
+    if (this.writing || this.finished) return;
+    this.writing = true;
+    try {
+      for (;;) {
+        const id = this.nextWrite;
+        const r = this.results[id];
+        if (!r) break;
+        const fallback = id === this.failAt;
+        if (!(await this.emit(r))) {
+          // strip: the range chose another link type; run it again with the file's
+          this.results[id] = undefined;
+          this.rerun.push(id);
+          this.dispatchAll();
+          break;
+        }
+        this.results[id] = undefined;
+        this.nextWrite++;
+        if (r.error) {
+          // like the sequential pipeline: stats print nothing for a damaged file
+          if (!this.statsSink) await this.finishOutput();
+          const e = new CaptureError(r.error.source, r.error.byteOffset, r.error.cause);
+          throw readFailure(e, this.o.input!) ?? e;
+        }
+        if (fallback || this.nextWrite >= this.ranges.length) {
+          await this.finishOutput();
+          this.finished = true;
+          this.resolve(0);
+          return;
+        }
+        this.dispatchAll();
+      }
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.writing = false;
+    }
+    if (!this.finished && this.results[this.nextWrite]) void this.flush();
+  }
+
+  /** Write one range's output; false when a strip range must be redone with the file's link type. */
+  private async emit(r: DoneMessage): Promise<boolean> {
+    if (this.statsSink) {
+      if (r.stats) this.statsSink.stats.merge(r.stats);
+      for (const w of r.warnings) this.ctx.warn(w);
+      return true;
+    }
+    let bytes = r.output ?? new Uint8Array(0);
+    if (this.o.command === 'strip') {
+      this.firstHeader ??= bytes.slice(0, PCAP_HEADER);
+      if (!r.written) {
+        bytes = new Uint8Array(0); // only the file header of a range that wrote nothing
+      } else {
+        const link = new DataView(bytes.buffer, bytes.byteOffset).getUint32(20, true);
+        if (!this.headerWritten) {
+          this.headerWritten = true;
+          this.linktype = link;
+        } else if (link !== this.linktype) {
+          return false;
+        } else {
+          bytes = bytes.subarray(PCAP_HEADER);
+        }
+        this.written += r.written;
+      }
+      this.stripWarnings.push(...r.warnings);
+    } else {
+      for (const w of r.warnings) this.ctx.warn(w);
+    }
+    if (bytes.length > 0 && !this.out!.write(bytes)) await once(this.out!, 'drain');
+    return true;
+  }
+
+  private async finishOutput(): Promise<void> {
+    if (this.statsSink) {
+      await this.statsSink.end();
+      return;
+    }
+    const out = this.out!;
+    if (this.o.command === 'strip') {
+      if (!this.headerWritten && this.firstHeader) out.write(this.firstHeader);
+      for (const w of mergeCountedWarnings(this.stripWarnings)) this.ctx.warn(w);
+    }
+    if (this.o.command === 'strip' && this.o.write !== '-') {
+      const closed = once(out, 'close');
+      out.end();
+      await closed;
+      if (!this.o.quiet) this.io.stderr.write(`${this.written} packet${this.written === 1 ? '' : 's'} written to ${this.o.write}\n`);
+    } else {
+      await new Promise<void>((resolve) => out.write('', () => resolve()));
+    }
+  }
+}
