@@ -1,5 +1,5 @@
 /**
- * `peelcap json`: one JSON object per line, the DecodedPacket shape documented in JSON-SCHEMA.md.
+ * `peelcap json`: one JSON object per line, the DecodedPacket shape documented in the README (JSON lines).
  */
 import { describePacket, type DescribeOptions } from '../describe.js';
 import type { PacketView } from '../packet.js';

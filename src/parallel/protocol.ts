@@ -38,7 +38,12 @@ export interface BaseMessage {
   base: number;
 }
 
-export type ToWorker = RangeJob | BaseMessage;
+/** Main -> worker (stats): every range is done, send the counters. */
+export interface StatsRequest {
+  type: 'stats';
+}
+
+export type ToWorker = RangeJob | BaseMessage | StatsRequest;
 
 /** Worker -> main: the walk over the range's records (sent before decoding it). */
 export interface CountMessage {
@@ -58,8 +63,9 @@ export interface DoneMessage {
   matched: number;
   /** Text/JSON lines or pcap bytes (strip), in packet order. */
   output?: Uint8Array;
-  /** stats: the range's counters. */
-  stats?: StatsSnapshot;
+  /** stats: time of the range's first and last packet ([sec, nsec]; [-1, 0] when it has none). */
+  first?: [number, number];
+  last?: [number, number];
   /** strip: packets written. */
   written?: number;
   warnings: string[];
@@ -71,4 +77,10 @@ export interface DoneMessage {
   crash?: string;
 }
 
-export type FromWorker = CountMessage | DoneMessage;
+/** Worker -> main (stats): the counters of every range this worker ran. */
+export interface StatsMessage {
+  type: 'stats';
+  stats: StatsSnapshot;
+}
+
+export type FromWorker = CountMessage | DoneMessage | StatsMessage;

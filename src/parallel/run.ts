@@ -14,6 +14,7 @@ import { CaptureError } from '../capture/record.js';
 import { StatsSink } from '../output/stats.js';
 import type { Registry } from '../registry.js';
 import type { Topology } from '../topology/index.js';
+import type { StatsSnapshot } from '../output/stats.js';
 import type { DoneMessage, FromWorker, RangeJob, ToWorker, WorkerSetup } from './protocol.js';
 import { planRanges, type SplitPlan } from './split.js';
 
@@ -97,7 +98,7 @@ class Coordinator {
   private readonly rerun: number[] = [];
   private finished = false;
   private writing = false;
-  private resolve!: (code: number) => void;
+  private resolve!: (code: number | undefined) => void;
   private reject!: (e: unknown) => void;
   /** stats: the merged counters print through a normal StatsSink. */
   private readonly statsSink: StatsSink | undefined;
@@ -107,6 +108,10 @@ class Coordinator {
   private headerWritten = false;
   private firstHeader: Uint8Array | undefined;
   private written = 0;
+  /** stats: time of the first and last counted packet, from the ranges in order. */
+  private first: [number, number] = [-1, 0];
+  private last: [number, number] = [-1, 0];
+  private readonly snapshots: StatsSnapshot[] = [];
 
   constructor(
     private readonly o: CliOptions,
@@ -125,7 +130,7 @@ class Coordinator {
     }
   }
 
-  run(): Promise<number> {
+  run(): Promise<number | undefined> {
     const setup: WorkerSetup = {
       options: this.o,
       path: this.o.input!,
@@ -135,7 +140,7 @@ class Coordinator {
       needsFrames: this.needsFrames,
     };
     const n = Math.min(this.o.jobs, this.ranges.length);
-    const done = new Promise<number>((resolve, reject) => {
+    const done = new Promise<number | undefined>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
@@ -197,10 +202,21 @@ class Coordinator {
 
   private onMessage(worker: number, m: FromWorker): void {
     if (this.finished) return;
+    if (m.type === 'stats') {
+      this.snapshots.push(m.stats);
+      if (this.snapshots.length === this.workers.length) void this.finishStats();
+      return;
+    }
     if (m.type === 'count') {
       this.counts[m.id] = m.packets;
       // the range's end is no proven boundary (or it holds a new SHB/IDB): its worker skipped it
       if (!m.proven) this.failAt = Math.min(this.failAt, m.id);
+      if (!m.proven && this.statsSink) {
+        // each worker's counters already hold ranges past the cut: count on one thread instead
+        this.finished = true;
+        this.resolve(undefined);
+        return;
+      }
       if (this.needsFrames) this.sendBases();
       return;
     }
@@ -257,6 +273,11 @@ class Coordinator {
           throw readFailure(e, this.o.input!) ?? e;
         }
         if (fallback || this.nextWrite >= this.ranges.length) {
+          if (this.statsSink) {
+            // every range is counted: collect the workers' counters (finishStats ends the run)
+            for (let w = 0; w < this.workers.length; w++) this.send(w, { type: 'stats' });
+            return;
+          }
           await this.finishOutput();
           this.finished = true;
           this.resolve(0);
@@ -275,7 +296,8 @@ class Coordinator {
   /** Write one range's output; false when a strip range must be redone with the file's link type. */
   private async emit(r: DoneMessage): Promise<boolean> {
     if (this.statsSink) {
-      if (r.stats) this.statsSink.stats.merge(r.stats);
+      if (r.first && r.first[0] >= 0 && this.first[0] < 0) this.first = r.first;
+      if (r.last && r.last[0] >= 0) this.last = r.last;
       for (const w of r.warnings) this.ctx.warn(w);
       return true;
     }
@@ -304,11 +326,23 @@ class Coordinator {
     return true;
   }
 
-  private async finishOutput(): Promise<void> {
-    if (this.statsSink) {
-      await this.statsSink.end();
-      return;
+  /** stats: merge the workers' counters (their ranges interleave: first/last come from the range order) and print. */
+  private async finishStats(): Promise<void> {
+    try {
+      for (const s of this.snapshots) {
+        s.first = this.first[0] >= 0 ? this.first : null;
+        s.last = this.last[0] >= 0 ? this.last : null;
+        this.statsSink!.stats.merge(s);
+      }
+      await this.statsSink!.end();
+      this.finished = true;
+      this.resolve(0);
+    } catch (e) {
+      this.fail(e);
     }
+  }
+
+  private async finishOutput(): Promise<void> {
     const out = this.out!;
     if (this.o.command === 'strip') {
       if (!this.headerWritten && this.firstHeader) out.write(this.firstHeader);

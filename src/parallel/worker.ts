@@ -86,25 +86,35 @@ async function start(setup: WorkerSetup): Promise<void> {
     return got;
   };
 
+  // stats: one collector for every range of this worker (interning addresses once), sent at the end
+  const statsSink = o.command === 'stats' ? (buildSink(o, io, reg, topology, warn, () => {}) as StatsSink) : undefined;
+  // the record walk is needed up front for frame numbers, and for pcapng (new SHB/IDB); for pcap
+  // the parser itself proves the range ends on a record boundary
+  const walkFirst = setup.needsFrames || setup.format === 'pcapng';
+
   const runRange = async (job: RangeJob): Promise<DoneMessage> => {
     warnings.length = 0;
     let base = job.base;
     let n = 0;
     if (!job.stream) {
       n = readRange(job.start, job.end - job.start);
-      const walk = walkRange(buf, n, setup.format, setup.littleEndian);
-      const proven = walk.exact && !walk.structural && n === job.end - job.start;
-      post({ type: 'count', id: job.id, packets: walk.packets, proven });
-      if (!proven) return { type: 'done', id: job.id, read: 0, matched: 0, warnings: [], skipped: true };
-      if (base < 0 && setup.needsFrames) base = await waitBase(job.id);
+      if (walkFirst) {
+        const walk = walkRange(buf, n, setup.format, setup.littleEndian);
+        const proven = walk.exact && !walk.structural && n === job.end - job.start;
+        post({ type: 'count', id: job.id, packets: walk.packets, proven });
+        if (!proven) return { type: 'done', id: job.id, read: 0, matched: 0, warnings: [], skipped: true };
+        if (base < 0 && setup.needsFrames) base = await waitBase(job.id);
+      }
     }
     const frameShift = base < 0 ? 0 : base;
     // records of the range are parsed after the prefix: shift offsets back to the file's
     const offsetShift = job.start - setup.prefix.length;
-    const sink: PacketSink = buildSink(sinkOptions, io, reg, topology, warn, () => {});
+    const sink: PacketSink = statsSink ?? buildSink(sinkOptions, io, reg, topology, warn, () => {});
     if (job.linktype >= 0 && sink instanceof StripSink) sink.presetLinktype(job.linktype);
     let read = 0;
     let matched = 0;
+    const first: [number, number] = [-1, 0];
+    const last: [number, number] = [-1, 0];
     const records: RecordSink = {
       onRecord(rec: CaptureRecord): void {
         rec.frame += frameShift;
@@ -112,7 +122,12 @@ async function start(setup: WorkerSetup): Promise<void> {
         read++;
         peel(view, rec, reg);
         if (filter !== undefined && !filter(view)) return;
-        matched++;
+        if (matched++ === 0) {
+          first[0] = rec.tsSec;
+          first[1] = rec.tsNsec;
+        }
+        last[0] = rec.tsSec;
+        last[1] = rec.tsNsec;
         sink.packet(view);
       },
       onInterface(info) {
@@ -122,6 +137,7 @@ async function start(setup: WorkerSetup): Promise<void> {
     };
     const parser = new CaptureParser(records, { name: o.input });
     let error: DoneMessage['error'];
+    let proven = true;
     try {
       parser.push(setup.prefix);
       if (!job.stream) {
@@ -134,19 +150,27 @@ async function start(setup: WorkerSetup): Promise<void> {
           pos += k;
         }
       }
-      parser.end();
+      const summary = parser.end();
+      if (!walkFirst && !job.stream) {
+        proven = !summary.cutOff && summary.bytes === setup.prefix.length + n && n === job.end - job.start;
+        post({ type: 'count', id: job.id, packets: read, proven });
+      }
     } catch (e) {
       if (!(e instanceof CaptureError)) throw e;
       error = { source: e.source, byteOffset: e.byteOffset + offsetShift, cause: e.cause_ };
+      if (!walkFirst && !job.stream) post({ type: 'count', id: job.id, packets: read, proven: true });
     }
     const done: DoneMessage = { type: 'done', id: job.id, read, matched, warnings: [] };
-    if (sink instanceof StatsSink) {
-      done.stats = sink.stats.snapshot();
+    if (!proven) {
+      done.skipped = true;
+    } else if (statsSink) {
+      done.first = first;
+      done.last = last;
     } else {
       await sink.end();
-      done.output = collector.take();
       if (sink instanceof StripSink) done.written = sink.written;
     }
+    if (!statsSink) done.output = collector.take();
     collector.removeAllListeners('drain');
     collector.removeAllListeners('error');
     done.warnings = [...warnings];
@@ -165,6 +189,10 @@ async function start(setup: WorkerSetup): Promise<void> {
       known.set(m.id, m.base);
       bases.get(m.id)?.(m.base);
       bases.delete(m.id);
+      return;
+    }
+    if (m.type === 'stats') {
+      queue = queue.then(() => post({ type: 'stats', stats: statsSink!.stats.snapshot() }));
       return;
     }
     if (m.type === 'exit') {
