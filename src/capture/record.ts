@@ -64,19 +64,8 @@ export const enum LinkType {
   RawAlt = 14,
 }
 
-/** Copy of a record that outlives the reader callback (bytes copied). */
-export interface OwnedRecord {
-  data: Uint8Array;
-  caplen: number;
-  len: number;
-  tsSec: number;
-  tsNsec: number;
-  iface: number;
-  linktype: number;
-  comment: string | undefined;
-  fileOffset: number;
-  frame: number;
-}
+/** Copy of a record that outlives the reader callback: the packet bytes in `data` instead of a chunk view. */
+export type OwnedRecord = Omit<CaptureRecord, 'buf' | 'offset'> & { data: Uint8Array };
 
 export function copyRecord(r: CaptureRecord): OwnedRecord {
   return {

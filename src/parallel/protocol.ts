@@ -13,8 +13,6 @@ export interface WorkerSetup {
   littleEndian: boolean;
   /** pcap global header, or pcapng SHB + IDBs: parsed before every range. */
   prefix: Uint8Array;
-  /** Frame numbers show in the output (json, a filter on frame.*): wait for each range's first frame number. */
-  needsFrames: boolean;
 }
 
 /** Main -> worker: process one range. */

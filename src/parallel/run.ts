@@ -16,7 +16,7 @@ import type { Registry } from '../registry.js';
 import type { Topology } from '../topology/index.js';
 import type { StatsSnapshot } from '../output/stats.js';
 import type { DoneMessage, FromWorker, RangeJob, ToWorker, WorkerSetup } from './protocol.js';
-import { planRanges, type SplitPlan } from './split.js';
+import { planRanges, RANGE_BYTES, type SplitPlan } from './split.js';
 
 export interface ParallelContext {
   reg: Registry;
@@ -56,12 +56,26 @@ export async function runParallel(o: CliOptions, io: CliIo, ctx: ParallelContext
   }
   let plan: SplitPlan;
   try {
-    plan = planRanges(o.input!);
+    plan = planRanges(o.input!, rangeBytes());
   } catch {
     return undefined;
   }
   if (plan.ranges.length < 2) return undefined;
   return new Coordinator(o, io, ctx, plan).run();
+}
+
+/** Bytes per range; PEELCAP_RANGE_BYTES overrides it (tests split small files, tuning). */
+function rangeBytes(): number {
+  const v = Number(process.env.PEELCAP_RANGE_BYTES);
+  return Number.isInteger(v) && v >= 1024 ? v : RANGE_BYTES;
+}
+
+/**
+ * Which warnings are the same for --jobs: every range parses the file header (same warning each
+ * time), and a reader's "further ones not reported" warning comes once per range.
+ */
+export function warningKey(m: string): string {
+  return m.includes('further ones not reported') && !m.includes('0x') ? m.replace(/\d+/g, '#') : m;
 }
 
 /** Sum the leading counts of messages that differ only in them ("12 packets skipped: …"). */
@@ -89,7 +103,6 @@ class Coordinator {
   private readonly counts: (number | undefined)[] = [];
   private readonly results: (DoneMessage | undefined)[] = [];
   private readonly baseSent = new Set<number>();
-  private readonly needsFrames: boolean;
   /** First range whose start-of-next-range proof failed: it and all later ranges run as one. */
   private failAt = Infinity;
   private fallbackSent = false;
@@ -112,6 +125,7 @@ class Coordinator {
   private first: [number, number] = [-1, 0];
   private last: [number, number] = [-1, 0];
   private readonly snapshots: StatsSnapshot[] = [];
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly o: CliOptions,
@@ -120,7 +134,6 @@ class Coordinator {
     private readonly plan: SplitPlan,
   ) {
     this.ranges = plan.ranges;
-    this.needsFrames = o.command === 'json' || /frame/.test(o.filter);
     if (o.command === 'stats') {
       this.statsSink = buildSink(o, io, ctx.reg, ctx.topology, ctx.warn, () => {}) as StatsSink;
     } else if (o.command === 'strip') {
@@ -137,7 +150,6 @@ class Coordinator {
       format: this.plan.format,
       littleEndian: this.plan.littleEndian,
       prefix: this.plan.prefix,
-      needsFrames: this.needsFrames,
     };
     const n = Math.min(this.o.jobs, this.ranges.length);
     const done = new Promise<number | undefined>((resolve, reject) => {
@@ -192,7 +204,7 @@ class Coordinator {
       }
     } else if (this.nextDispatch < this.ranges.length && this.nextDispatch - this.nextWrite < AHEAD_PER_WORKER * this.workers.length) {
       const id = this.nextDispatch++;
-      job = { type: 'range', id, ...this.ranges[id], base: this.needsFrames ? this.baseOf(id) : -1, linktype: link, stream: false };
+      job = { type: 'range', id, ...this.ranges[id], base: this.baseOf(id), linktype: link, stream: false };
       if (job.base >= 0) this.baseSent.add(id);
     }
     if (!job) return;
@@ -217,7 +229,7 @@ class Coordinator {
         this.resolve(undefined);
         return;
       }
-      if (this.needsFrames) this.sendBases();
+      this.sendBases();
       return;
     }
     if (m.crash !== undefined) {
@@ -298,7 +310,7 @@ class Coordinator {
     if (this.statsSink) {
       if (r.first && r.first[0] >= 0 && this.first[0] < 0) this.first = r.first;
       if (r.last && r.last[0] >= 0) this.last = r.last;
-      for (const w of r.warnings) this.ctx.warn(w);
+      this.warnAll(r.warnings);
       return true;
     }
     let bytes = r.output ?? new Uint8Array(0);
@@ -318,12 +330,25 @@ class Coordinator {
         }
         this.written += r.written;
       }
-      this.stripWarnings.push(...r.warnings);
+      // "N packets skipped: …" comes from every range: summed at the end
+      for (const w of r.warnings) {
+        if (/^\d+ packets? skipped/.test(w)) this.stripWarnings.push(w);
+        else this.warnAll([w]);
+      }
     } else {
-      for (const w of r.warnings) this.ctx.warn(w);
+      this.warnAll(r.warnings);
     }
     if (bytes.length > 0 && !this.out!.write(bytes)) await once(this.out!, 'drain');
     return true;
+  }
+
+  private warnAll(messages: string[]): void {
+    for (const m of messages) {
+      const key = warningKey(m);
+      if (this.warned.has(key)) continue;
+      this.warned.add(key);
+      this.ctx.warn(m);
+    }
   }
 
   /** stats: merge the workers' counters (their ranges interleave: first/last come from the range order) and print. */

@@ -88,27 +88,20 @@ async function start(setup: WorkerSetup): Promise<void> {
 
   // stats: one collector for every range of this worker (interning addresses once), sent at the end
   const statsSink = o.command === 'stats' ? (buildSink(o, io, reg, topology, warn, () => {}) as StatsSink) : undefined;
-  // the record walk is needed up front for frame numbers, and for pcapng (new SHB/IDB); for pcap
-  // the parser itself proves the range ends on a record boundary
-  const walkFirst = setup.needsFrames || setup.format === 'pcapng';
 
   const runRange = async (job: RangeJob): Promise<DoneMessage> => {
     warnings.length = 0;
     let base = job.base;
     let n = 0;
     if (!job.stream) {
+      // walk the records first: it proves the cut after the range, and the count numbers the next range
       n = readRange(job.start, job.end - job.start);
-      if (walkFirst) {
-        const walk = walkRange(buf, n, setup.format, setup.littleEndian);
-        const proven = walk.exact && !walk.structural && n === job.end - job.start;
-        post({ type: 'count', id: job.id, packets: walk.packets, proven });
-        if (!proven) return { type: 'done', id: job.id, read: 0, matched: 0, warnings: [], skipped: true };
-        if (base < 0 && setup.needsFrames) base = await waitBase(job.id);
-      }
+      const walk = walkRange(buf, n, setup.format, setup.littleEndian);
+      const proven = walk.exact && !walk.structural && n === job.end - job.start;
+      post({ type: 'count', id: job.id, packets: walk.packets, proven });
+      if (!proven) return { type: 'done', id: job.id, read: 0, matched: 0, warnings: [], skipped: true };
+      if (base < 0) base = await waitBase(job.id);
     }
-    const frameShift = base < 0 ? 0 : base;
-    // records of the range are parsed after the prefix: shift offsets back to the file's
-    const offsetShift = job.start - setup.prefix.length;
     const sink: PacketSink = statsSink ?? buildSink(sinkOptions, io, reg, topology, warn, () => {});
     if (job.linktype >= 0 && sink instanceof StripSink) sink.presetLinktype(job.linktype);
     let read = 0;
@@ -117,8 +110,6 @@ async function start(setup: WorkerSetup): Promise<void> {
     const last: [number, number] = [-1, 0];
     const records: RecordSink = {
       onRecord(rec: CaptureRecord): void {
-        rec.frame += frameShift;
-        rec.fileOffset += offsetShift;
         read++;
         peel(view, rec, reg);
         if (filter !== undefined && !filter(view)) return;
@@ -137,9 +128,10 @@ async function start(setup: WorkerSetup): Promise<void> {
     };
     const parser = new CaptureParser(records, { name: o.input });
     let error: DoneMessage['error'];
-    let proven = true;
     try {
       parser.push(setup.prefix);
+      // from here on, frame numbers, offsets and messages are the whole file's
+      parser.seek(job.start, base);
       if (!job.stream) {
         parser.push(buf.subarray(0, n));
       } else {
@@ -150,27 +142,20 @@ async function start(setup: WorkerSetup): Promise<void> {
           pos += k;
         }
       }
-      const summary = parser.end();
-      if (!walkFirst && !job.stream) {
-        proven = !summary.cutOff && summary.bytes === setup.prefix.length + n && n === job.end - job.start;
-        post({ type: 'count', id: job.id, packets: read, proven });
-      }
+      parser.end();
     } catch (e) {
       if (!(e instanceof CaptureError)) throw e;
-      error = { source: e.source, byteOffset: e.byteOffset + offsetShift, cause: e.cause_ };
-      if (!walkFirst && !job.stream) post({ type: 'count', id: job.id, packets: read, proven: true });
+      error = { source: e.source, byteOffset: e.byteOffset, cause: e.cause_ };
     }
     const done: DoneMessage = { type: 'done', id: job.id, read, matched, warnings: [] };
-    if (!proven) {
-      done.skipped = true;
-    } else if (statsSink) {
+    if (statsSink) {
       done.first = first;
       done.last = last;
     } else {
       await sink.end();
       if (sink instanceof StripSink) done.written = sink.written;
+      done.output = collector.take();
     }
-    if (!statsSink) done.output = collector.take();
     collector.removeAllListeners('drain');
     collector.removeAllListeners('error');
     done.warnings = [...warnings];

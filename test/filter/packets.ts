@@ -1,30 +1,14 @@
 /** Test kit: decode crafted packet bytes into a PacketView with the full registry. */
 import { createRegistry } from '../../decoders/index.js';
-import type { CaptureRecord } from '../../src/capture/record.js';
-import { PacketView } from '../../src/packet.js';
-import { peel } from '../../src/peel.js';
+import type { PacketView } from '../../src/packet.js';
+import { decodePacket, type DecodeOptions } from '../helpers/decode.js';
 import * as c from '../../samples/craft.js';
 
 export const reg = createRegistry();
 
 /** Decode one packet (Ethernet link type unless given) into a fresh view. */
-export function decode(data: Uint8Array, opts: { linktype?: number; frame?: number; len?: number; iface?: number } = {}): PacketView {
-  const rec: CaptureRecord = {
-    buf: data,
-    offset: 0,
-    caplen: data.length,
-    len: opts.len ?? data.length,
-    tsSec: 0,
-    tsNsec: 0,
-    iface: opts.iface ?? 0,
-    linktype: opts.linktype ?? 1,
-    comment: undefined,
-    fileOffset: 0,
-    frame: opts.frame ?? 1,
-  };
-  const p = new PacketView();
-  peel(p, rec, reg);
-  return p;
+export function decode(data: Uint8Array, opts: DecodeOptions = {}): PacketView {
+  return decodePacket(data, reg, opts);
 }
 
 const M1 = '02:00:00:00:00:01';

@@ -112,16 +112,39 @@ export async function startOvnLab(): Promise<OvnLab> {
 }
 
 /**
+ * The tunnel keys seed 004's routing post read back with `ovn-sbctl get` (lines 921-926, 939-944):
+ * each switch's datapath key and the port keys inside it (port keys are only unique per datapath).
+ */
+export const SEED_004_TUNNEL_KEYS: Record<string, { key: number; ports: Record<string, number> }> = {
+  network1: { key: 7, ports: { vm1: 1, 'net1-router1': 2 } },
+  network2: { key: 8, ports: { vm2: 1, 'net2-router1': 2 } },
+};
+
+export interface SeedTopologyOptions {
+  /**
+   * Ask northd for the seed's tunnel keys (`SEED_004_TUNNEL_KEYS`) through ovn-nb(5)
+   * `other_config:requested-tnl-key` / `options:requested-tnl-key`, so the seed's captures resolve.
+   * Without it northd picks its own keys (1, 2, ... in a fresh database).
+   */
+  seedKeys?: boolean;
+}
+
+/**
  * The topology of seed 004 (trunk and routing posts): network1, network2, router1 with a port on
  * each, vm1, vm2, and the trunk subports child1 (parent vm1, VLAN 30) and child2 (parent vm2, VLAN 50);
  * two chassis with Geneve encaps. Waits until northd has written the Southbound.
  */
-export async function buildSeedTopology(lab: OvnLab): Promise<void> {
+export async function buildSeedTopology(lab: OvnLab, opts: SeedTopologyOptions = {}): Promise<void> {
   const nb = lab.nbctl;
-  await nb('ls-add', 'network1');
-  await nb('ls-add', 'network2');
-  await nb('lsp-add', 'network1', 'vm1');
-  await nb('lsp-add', 'network2', 'vm2');
+  // `-- set ...` rides in the same ovn-nbctl transaction, so northd never sees the row without its request.
+  const request = (table: string, record: string, column: string, key: number | undefined) =>
+    opts.seedKeys && key !== undefined ? ['--', 'set', table, record, `${column}:requested-tnl-key=${key}`] : [];
+  const dpKey = (ls: string) => request('Logical_Switch', ls, 'other_config', SEED_004_TUNNEL_KEYS[ls]?.key);
+  const portKey = (ls: string, port: string) => request('Logical_Switch_Port', port, 'options', SEED_004_TUNNEL_KEYS[ls]?.ports[port]);
+  await nb('ls-add', 'network1', ...dpKey('network1'));
+  await nb('ls-add', 'network2', ...dpKey('network2'));
+  await nb('lsp-add', 'network1', 'vm1', ...portKey('network1', 'vm1'));
+  await nb('lsp-add', 'network2', 'vm2', ...portKey('network2', 'vm2'));
   await nb('lsp-set-addresses', 'vm1', '40:44:00:00:00:01 192.168.0.11');
   await nb('lsp-set-addresses', 'vm2', '40:44:00:00:00:02 192.168.1.11');
   await nb('lr-add', 'router1');
@@ -129,12 +152,13 @@ export async function buildSeedTopology(lab: OvnLab): Promise<void> {
   await nb('lsp-add', 'network1', 'net1-router1');
   await nb('lsp-set-addresses', 'net1-router1', '40:44:00:00:00:03');
   await nb('lsp-set-type', 'net1-router1', 'router');
-  await nb('lsp-set-options', 'net1-router1', 'router-port=router1-net1');
+  // lsp-set-options replaces the whole options map, so the key request follows it.
+  await nb('lsp-set-options', 'net1-router1', 'router-port=router1-net1', ...portKey('network1', 'net1-router1'));
   await nb('lrp-add', 'router1', 'router1-net2', '40:44:00:00:00:04', '192.168.1.1/24');
   await nb('lsp-add', 'network2', 'net2-router1');
   await nb('lsp-set-addresses', 'net2-router1', '40:44:00:00:00:04');
   await nb('lsp-set-type', 'net2-router1', 'router');
-  await nb('lsp-set-options', 'net2-router1', 'router-port=router1-net2');
+  await nb('lsp-set-options', 'net2-router1', 'router-port=router1-net2', ...portKey('network2', 'net2-router1'));
   // Trunk subports (seed 004 lines 24-32): `lsp-add SWITCH PORT PARENT TAG`.
   await nb('lsp-add', 'network2', 'child1', 'vm1', '30');
   await nb('lsp-add', 'network2', 'child2', 'vm2', '50');

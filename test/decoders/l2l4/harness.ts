@@ -21,11 +21,11 @@ import { decoder as udp } from '../../../decoders/udp.js';
 import { decoder as vlan } from '../../../decoders/vlan.js';
 import { pcapFile, type CraftRecord } from '../../../samples/craft.js';
 import { readCapture } from '../../../src/capture/index.js';
-import type { CaptureRecord } from '../../../src/capture/record.js';
 import { LAYER_NAMES, PROBLEM_NAMES, type Layer } from '../../../src/layers.js';
 import { PacketView } from '../../../src/packet.js';
 import { peel } from '../../../src/peel.js';
 import { Registry } from '../../../src/registry.js';
+import { decodePacket } from '../../helpers/decode.js';
 
 const MODULES = [ethernet, vlan, arp, sll, sll2, loopback, rawIp, ipv4, ipv6, udp, tcp, icmp, icmpv6, ppp];
 
@@ -37,15 +37,9 @@ export function l2l4Registry(opts: { checksums?: boolean } = {}): Registry {
   return reg;
 }
 
-function record(buf: Uint8Array, offset: number, caplen: number, len: number, linktype: number, frame: number): CaptureRecord {
-  return { buf, offset, caplen, len, tsSec: 0, tsNsec: 0, iface: 0, linktype, comment: undefined, fileOffset: 0, frame };
-}
-
 /** Decode one packet (`len` = original length when the capture was cut short). */
 export function decode(data: Uint8Array, opts: { reg?: Registry; linktype?: number; len?: number } = {}): PacketView {
-  const p = new PacketView();
-  peel(p, record(data, 0, data.length, opts.len ?? data.length, opts.linktype ?? 1, 1), opts.reg ?? l2l4Registry());
-  return p;
+  return decodePacket(data, opts.reg ?? l2l4Registry(), opts);
 }
 
 export function names(p: PacketView): string[] {
