@@ -8,7 +8,7 @@ import { hasVni, ipProtocol, ipProtoName } from '../describe.js';
 import { parseIpv6 } from '../filter/literals.js';
 import { Layer, LAYER_NAMES, PROBLEM_NAMES, Tunnel, TUNNEL_NAMES } from '../layers.js';
 import type { PacketView } from '../packet.js';
-import type { Topology } from '../topology/types.js';
+import { namesKeys, namesText, type Topology, type TunnelNames } from '../topology/types.js';
 import type { PacketSink } from './sink.js';
 
 /** Packets and bytes (wire length) of one group. */
@@ -171,6 +171,8 @@ export interface StatsSnapshot {
   otherConvs: [number, number];
   problems: number[];
   unresolved: number;
+  /** [names text, packets, bytes] per named tunnel (with a topology). */
+  names: Entry<string>[];
 }
 
 /** `peelcap stats --json` output. */
@@ -190,6 +192,9 @@ export interface StatsReport {
   conversationCount: number;
   otherConversations?: StatsRow;
   problems: StatsRow[];
+  /** With a topology: packets/bytes per named overlay network / port pair / interface. */
+  names?: StatsRow[];
+  /** With a topology: packets with a tunnel key (VNI, label, port…) the topology has no name for. */
   unresolvedNames?: number;
 }
 
@@ -220,6 +225,9 @@ export class StatsCollector {
   private readonly otherConvs = new Counter();
   private readonly problems: number[] = new Array<number>(PROBLEM_NAMES.length).fill(0);
   private unresolved = 0;
+  /** Counted by the topology's cached names object (no string per packet); `mergedNames` by text. */
+  private readonly names = new Map<TunnelNames, Counter>();
+  private readonly mergedNames = new Map<string, Counter>();
 
   constructor(private readonly topology?: Topology) {}
 
@@ -243,8 +251,8 @@ export class StatsCollector {
       }
       if (hasVni(kind) && p.tunnelId[t] >= 0) bump(this.vnis, kind * 2 ** 24 + p.tunnelId[t], len);
       if (kind === Tunnel.Mpls) this.countStack(p, t, len);
-      if (this.topology && this.topology.tunnelNames(p, t) === undefined) this.unresolved++;
     }
+    if (this.topology) this.countNames(this.topology, p, len);
     if (p.tunnelCount === 0) this.noTunnel.add(len);
     for (let i = 0; i < p.vlanCount; i++) bump(this.vlans, p.vlanTci[i] & 0xfff, len);
     if (p.tunnelCount > 0 && p.tunnelOuterIp[0] >= 0) {
@@ -332,6 +340,17 @@ export class StatsCollector {
     c.add(len);
   }
 
+  /** Group by the names behind each keyed tunnel; a packet with a key the topology lacks is unresolved. */
+  private countNames(topology: Topology, p: PacketView, len: number): void {
+    let unresolved = false;
+    for (let t = 0; t < p.tunnelCount; t++) {
+      const n = topology.tunnelNames(p, t);
+      if (namesKeys(n)) bump(this.names, n!, len);
+      else if (networkId(p, t) >= 0 || p.tunnelOvnIn[t] >= 0) unresolved = true;
+    }
+    if (unresolved) this.unresolved++;
+  }
+
   /** All counters as plain data, for merging elsewhere. */
   snapshot(): StatsSnapshot {
     const entries = <K>(m: Map<K, Counter>): Entry<K>[] => [...m].map(([k, c]) => [k, c.packets, c.bytes]);
@@ -357,6 +376,7 @@ export class StatsCollector {
       otherConvs: [this.otherConvs.packets, this.otherConvs.bytes],
       problems: [...this.problems],
       unresolved: this.unresolved,
+      names: [...[...this.names].map(([n, c]): Entry<string> => [namesText(n), c.packets, c.bytes]), ...entries(this.mergedNames)],
     };
   }
 
@@ -408,6 +428,7 @@ export class StatsCollector {
     addTo(this.otherConvs, s.otherConvs[0], s.otherConvs[1]);
     s.problems.forEach((n, k) => (this.problems[k] += n));
     this.unresolved += s.unresolved;
+    mergeEntries(this.mergedNames, s.names);
   }
 
   /** The full report (every group sorted by packets, biggest first; conversations: the top `top`). */
@@ -482,7 +503,13 @@ export class StatsCollector {
       out.last = isoTime(this.lastSec, this.lastNsec);
       out.durationSeconds = this.lastSec - this.firstSec + (this.lastNsec - this.firstNsec) / 1e9;
     }
-    if (this.topology) out.unresolvedNames = this.unresolved;
+    if (this.topology || this.mergedNames.size > 0) {
+      const byText = new Map<string, Counter>();
+      for (const [n, c] of this.names) addTo(getCounter(byText, namesText(n)), c.packets, c.bytes);
+      for (const [k, c] of this.mergedNames) addTo(getCounter(byText, k), c.packets, c.bytes);
+      out.names = rows(byText, (k) => k);
+      out.unresolvedNames = this.unresolved;
+    }
     return out;
   }
 }
@@ -533,6 +560,7 @@ export function renderStats(r: StatsReport, limit = 20): string {
     if (total > shown.length) lines.push(`  … ${total - shown.length} more`);
   };
   section('tunnel kinds', r.tunnels);
+  if (r.names) section('names (topology)', r.names);
   section('VNIs', r.vnis);
   section('MPLS label stacks', r.labelStacks);
   section('VLANs', r.vlans);
@@ -548,7 +576,7 @@ export function renderStats(r: StatsReport, limit = 20): string {
     for (const x of r.problems) lines.push(`  ${x.key.padEnd(16)}  ${String(x.packets).padStart(10)}`);
   }
   if (r.unresolvedNames !== undefined) {
-    lines.push('', `names: ${r.unresolvedNames} tunnel headers had no name in the topology`);
+    lines.push('', `names: ${r.unresolvedNames} packets had a tunnel key the topology does not name`);
   }
   return `${lines.join('\n')}\n`;
 }

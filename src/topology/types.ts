@@ -38,3 +38,18 @@ export interface Topology {
   /** Free resources (a live OVSDB connection). */
   close(): void;
 }
+
+/** True when the names say what the tunnel's own keys mean (not just which hosts it ran between). */
+export function namesKeys(n: TunnelNames | undefined): boolean {
+  return n !== undefined && (n.network !== undefined || n.inport !== undefined || n.outport !== undefined || n.interface !== undefined || n.vm !== undefined);
+}
+
+/** One-line text of a tunnel's key names: `network2 net2-router1->vm2`, `tap93d2dja8-22 (VFW001)`. */
+export function namesText(n: TunnelNames): string {
+  const parts: string[] = [];
+  if (n.network !== undefined) parts.push(n.network);
+  if (n.inport !== undefined || n.outport !== undefined) parts.push(`${n.inport ?? '?'}->${n.outport ?? '?'}`);
+  if (n.interface !== undefined) parts.push(n.interface);
+  if (n.vm !== undefined) parts.push(`(${n.vm})`);
+  return parts.join(' ');
+}

@@ -42,11 +42,17 @@ describe('peelcap with --topology', () => {
     expect(p.names.tunnels).toEqual([{ network: 'network2', inport: 'net2-router1', outport: 'vm2', src: 'worker1', dst: 'worker2' }]);
   });
 
-  it('stats counts tunnel headers without a name', () => {
+  it('stats groups by names and counts packets whose keys the topology lacks', () => {
     const s = JSON.parse(peelcap(['stats', '--json', '--topology', topo, ovn]).stdout);
-    const named = peelcapJson(['--topology', topo, ovn]).flatMap((p) => p.names.tunnels).filter((n: unknown) => n === null).length;
-    expect(s.unresolvedNames).toBe(named);
-    expect(s.unresolvedNames).toBeGreaterThan(0);
+    const packets = peelcapJson(['--topology', topo, ovn]);
+    // A packet is unresolved when one of its tunnels carries a key (VNI, ports) with no name for it;
+    // host names alone do not name a key.
+    const keyNamed = (n: Record<string, string> | null) => n !== null && (n.network ?? n.inport ?? n.outport) !== undefined;
+    const unresolved = packets.filter((p) => p.tunnels.some((_: unknown, i: number) => !keyNamed(p.names.tunnels[i]))).length;
+    expect(s.unresolvedNames).toBe(unresolved);
+    expect(s.unresolvedNames).toBe(packets.length - 1);
+    expect(s.names).toEqual([{ key: 'network2 net2-router1->vm2', packets: 1, bytes: packets.find((p) => p.vnis[0] === 8).len }]);
+    expect(peelcap(['stats', '--topology', topo, ovn]).stdout).toMatch(/names \(topology\)\n  network2 net2-router1->vm2 +1 pkts/);
   });
 
   it('an unreadable topology is an input error (exit 1) naming the file', () => {

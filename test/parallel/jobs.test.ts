@@ -1,0 +1,207 @@
+/**
+ * `--jobs N`: the built CLI must produce byte-identical output with 2 workers and with 1, on the
+ * bundled samples and on a generated overlay corpus, including when a cut guessed by the planner is
+ * wrong (the fallback path). Small PEELCAP_RANGE_BYTES values make small files split into many ranges.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTemplates, writeCorpus } from '../../bench/generate.js';
+import { eth, icmpEcho, ipv4, pcapFile, pattern, udp } from '../../samples/craft.js';
+import { planRanges, walkRange } from '../../src/parallel/split.js';
+import { ensureBuilt, peelcap, type CliResult } from '../cli/run-cli.js';
+import { samplesDir } from '../helpers/env.js';
+
+let dir: string;
+const files: Record<string, string> = {};
+
+/** Run with --jobs N and a given range size; strip output goes to `out`. */
+function run(args: string[], jobs: number, rangeBytes: number): CliResult {
+  process.env.PEELCAP_RANGE_BYTES = String(rangeBytes);
+  try {
+    return peelcap([args[0], '--jobs', String(jobs), ...args.slice(1)]);
+  } finally {
+    delete process.env.PEELCAP_RANGE_BYTES;
+  }
+}
+
+/** A pcap whose second packet carries, as payload, a run of valid-looking pcap records: a cut inside it syncs wrongly. */
+function decoyCapture(): Uint8Array {
+  const inner = pcapFile(Array.from({ length: 30 }, (_, i) => ({ data: pattern(100, i), tsSec: 1_700_000_000 + i }))).subarray(24);
+  const pkt = (i: number, payload: Uint8Array) =>
+    eth({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', payload: ipv4({ src: '10.0.0.1', dst: `10.0.${i >> 8}.${i & 255}`, payload }) });
+  const records = [pkt(0, icmpEcho({ type: 'request', id: 1, seq: 0 }))];
+  records.push(pkt(1, udp({ sport: 40000, dport: 9999, payload: inner })));
+  for (let i = 2; i < 60; i++) records.push(pkt(i, icmpEcho({ type: 'request', id: 1, seq: i })));
+  return pcapFile(records.map((data, i) => ({ data, tsSec: 1_700_000_000, tsFrac: i })));
+}
+
+/** Record start offsets of a pcap, walked plainly (little-endian files written by our writers). */
+function pcapBoundaries(b: Uint8Array): number[] {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out: number[] = [];
+  for (let pos = 24; pos < b.length; pos += 16 + dv.getUint32(pos + 8, true)) out.push(pos);
+  return out;
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'peelcap-jobs-'));
+  const templates = buildTemplates(512);
+  files.pcap = join(dir, 'mix.pcap');
+  files.pcapng = join(dir, 'mix.pcapng');
+  await writeCorpus(files.pcap, 'pcap', 3000, templates);
+  await writeCorpus(files.pcapng, 'pcapng', 3000, templates);
+  files.decoy = join(dir, 'decoy.pcap');
+  writeFileSync(files.decoy, decoyCapture());
+}, 60_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const COMMANDS: string[][] = [['read'], ['read', '-v'], ['json'], ['json', '-v'], ['stats'], ['stats', '--json']];
+const FILTERED: string[][] = [
+  ['read', 'geneve and inner.icmp'],
+  ['json', 'vni == 5003 or mpls.label == 20'],
+  ['stats', 'inner.tcp'],
+  ['read', 'frame.number > 1000 and frame.number < 1010'],
+];
+
+function sameWithJobs(file: string, args: string[], rangeBytes: number): void {
+  const [cmd, ...rest] = args;
+  const one = run([cmd, file, ...rest], 1, rangeBytes);
+  const two = run([cmd, file, ...rest], 2, rangeBytes);
+  expect(one.code, one.stderr).toBe(0);
+  expect(two.code, two.stderr).toBe(0);
+  expect(one.stdout.length).toBeGreaterThan(0);
+  expect(two.stdout).toBe(one.stdout);
+  expect(two.stderr).toBe(one.stderr);
+}
+
+function stripSame(file: string, rangeBytes: number, extra: string[] = []): void {
+  const a = join(dir, 'one.pcap');
+  const b = join(dir, 'two.pcap');
+  const one = run(['strip', file, '-w', a, ...extra], 1, rangeBytes);
+  const two = run(['strip', file, '-w', b, ...extra], 2, rangeBytes);
+  expect(one.code, one.stderr).toBe(0);
+  expect(two.code, two.stderr).toBe(0);
+  expect(two.stderr).toBe(one.stderr);
+  const x = readFileSync(a);
+  const y = readFileSync(b);
+  expect(x.length).toBeGreaterThan(24);
+  expect(Buffer.compare(x, y)).toBe(0);
+}
+
+describe('--jobs 2 gives the same output as --jobs 1', () => {
+  for (const kind of ['pcap', 'pcapng'] as const) {
+    describe(`generated corpus (${kind}, 3000 packets, 64 KiB ranges)`, () => {
+      for (const args of [...COMMANDS, ...FILTERED]) {
+        it(args.join(' '), () => sameWithJobs(files[kind], args, 65536));
+      }
+      it('strip -w out.pcap', () => stripSame(files[kind], 65536));
+      it('strip --eth -w out.pcap', () => stripSame(files[kind], 65536, ['--eth']));
+    });
+  }
+
+  for (const f of ['overlays.pcap', 'ovn-geneve.pcap', 'contrail-mirror.pcap', 'multi-iface.pcapng']) {
+    describe(`samples/${f} (1 KiB ranges)`, () => {
+      for (const args of COMMANDS) it(args.join(' '), () => sameWithJobs(join(samplesDir, f), args, 1024));
+      if (f.endsWith('.pcap')) it('strip', () => stripSame(join(samplesDir, f), 1024));
+    });
+  }
+
+  it('a wrongly guessed cut falls back to one range and changes nothing', () => {
+    for (const args of [['read'], ['json'], ['stats']]) sameWithJobs(files.decoy, args, 1024);
+    stripSame(files.decoy, 1024);
+  });
+});
+
+describe('--jobs on inputs it does not split', () => {
+  it('-c reads with one thread, with a note', () => {
+    const one = run(['read', files.pcap, '-c', '5'], 1, 65536);
+    const two = run(['read', files.pcap, '-c', '5'], 2, 65536);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stdout.trim().split('\n')).toHaveLength(5);
+    expect(two.stderr).toMatch(/--jobs ignored: -c/);
+  });
+
+  it('stdin reads with one thread, with a note', () => {
+    const bytes = readFileSync(files.pcap);
+    process.env.PEELCAP_RANGE_BYTES = '65536';
+    const r = peelcap(['stats', '--jobs', '2', '-'], bytes);
+    delete process.env.PEELCAP_RANGE_BYTES;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(peelcap(['stats', files.pcap]).stdout);
+    expect(r.stderr).toMatch(/--jobs ignored: stdin/);
+  });
+
+  it('a damaged file reports the same error, after the same packets', () => {
+    const whole = readFileSync(files.pcap);
+    const cut = join(dir, 'cut.pcap');
+    // the last record loses its tail: a cut-off warning; a corrupt length mid-file: an error
+    writeFileSync(cut, whole.subarray(0, whole.length - 7));
+    sameWithJobs(cut, ['read'], 65536);
+    const bad = Buffer.from(whole);
+    const at = pcapBoundaries(bad)[2000];
+    bad.writeUInt32LE(0x7fffffff, at + 8);
+    const broken = join(dir, 'broken.pcap');
+    writeFileSync(broken, bad);
+    const one = run(['json', broken], 1, 65536);
+    const two = run(['json', broken], 2, 65536);
+    expect(one.code).toBe(1);
+    expect(two.code).toBe(1);
+    expect(two.stderr).toBe(one.stderr);
+    expect(one.stderr).toContain(`byte offset ${at}`);
+    // --jobs writes every packet before the fault; the sequential run stops with its last batch unflushed
+    expect(two.stdout.split('\n').filter(Boolean)).toHaveLength(2000);
+    expect(two.stdout.startsWith(one.stdout)).toBe(true);
+  });
+});
+
+describe('range planning', () => {
+  it('cuts a pcap only at record boundaries and covers the file', () => {
+    const b = readFileSync(files.pcap);
+    const truth = new Set(pcapBoundaries(b));
+    const plan = planRanges(files.pcap, 65536);
+    expect(plan.ranges.length).toBeGreaterThan(10);
+    expect(plan.prefix.length).toBe(24);
+    expect(plan.ranges[0].start).toBe(24);
+    expect(plan.ranges[plan.ranges.length - 1].end).toBe(b.length);
+    for (let i = 0; i < plan.ranges.length; i++) {
+      const r = plan.ranges[i];
+      expect(truth.has(r.start)).toBe(true);
+      if (i > 0) expect(r.start).toBe(plan.ranges[i - 1].end);
+      const walk = walkRange(b.subarray(r.start, r.end), r.end - r.start, 'pcap', true);
+      expect(walk.exact).toBe(true);
+    }
+  });
+
+  it('cuts a pcapng at block boundaries after the SHB and IDB', () => {
+    const b = readFileSync(files.pcapng);
+    const plan = planRanges(files.pcapng, 65536);
+    expect(plan.format).toBe('pcapng');
+    // the prefix ends where the first Enhanced Packet Block (type 6) starts
+    expect(b.readUInt32LE(plan.prefix.length)).toBe(6);
+    let packets = 0;
+    for (const r of plan.ranges) {
+      expect(b.readUInt32LE(r.start)).toBe(6);
+      const walk = walkRange(b.subarray(r.start, r.end), r.end - r.start, 'pcapng', true);
+      expect(walk.exact).toBe(true);
+      expect(walk.structural).toBe(false);
+      packets += walk.packets;
+    }
+    expect(packets).toBe(3000);
+  });
+
+  it('a decoy inside a packet can fool the guess, and the walk of the range before it catches that', () => {
+    const b = readFileSync(files.decoy);
+    const truth = new Set(pcapBoundaries(b));
+    const plan = planRanges(files.decoy, 1024);
+    const wrong = plan.ranges.findIndex((r) => !truth.has(r.start));
+    expect(wrong).toBeGreaterThan(0);
+    const before = plan.ranges[wrong - 1];
+    expect(walkRange(b.subarray(before.start, before.end), before.end - before.start, 'pcap', true).exact).toBe(false);
+  });
+});
