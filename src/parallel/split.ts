@@ -45,6 +45,11 @@ const BT_SPB = 3;
 const BT_EPB = 6;
 /** Seconds two neighbouring records may be apart and still count as one plausible chain. */
 const MAX_TS_GAP = 86400;
+/**
+ * Seconds a record may lie from the file's first one. It rejects the classic false sync, a real
+ * header read 4 or 8 bytes late (its µs or length fields then pose as seconds).
+ */
+const MAX_TS_SPAN = 10 * 365 * 86400;
 
 function readAt(fd: number, buf: Uint8Array, pos: number, n: number): number {
   let got = 0;
@@ -85,6 +90,8 @@ const MAX_PROBE = 256 * 1024;
 interface PcapHead extends SplitPlan {
   snaplen: number;
   nano: boolean;
+  /** Seconds of the first record (-1 if none): a plausible record is within MAX_TS_SPAN of it. */
+  firstSec: number;
 }
 
 function pcapHead(path: string, head: Uint8Array, size: number): PcapHead {
@@ -106,6 +113,7 @@ function pcapHead(path: string, head: Uint8Array, size: number): PcapHead {
     size,
     snaplen: snaplen > 0 && snaplen <= MAX_RECORD ? snaplen : 262144,
     nano: (littleEndian ? le : be) === magicNs,
+    firstSec: head.length >= PCAP_HEADER + 4 ? (littleEndian ? u32le(head, PCAP_HEADER) : u32(head, PCAP_HEADER)) : -1,
   };
 }
 
@@ -138,7 +146,7 @@ function pcapngHead(path: string, head: Uint8Array, size: number): PcapngHead {
 
 /** Offset in `w` (file offset base + i) of the first pcap record header that starts a plausible chain; -1 if none. */
 function syncPcap(w: Uint8Array, n: number, base: number, size: number, plan: SplitPlan): number {
-  const { snaplen, nano, littleEndian: le } = plan as PcapHead;
+  const { snaplen, nano, littleEndian: le, firstSec } = plan as PcapHead;
   const fracMax = nano ? 1e9 : 1e6;
   const limit = Math.min(n, SCAN_BYTES);
   for (let i = 0; i < limit; i++) {
@@ -153,6 +161,7 @@ function syncPcap(w: Uint8Array, n: number, base: number, size: number, plan: Sp
       const caplen = le ? u32le(w, at + 8) : u32(w, at + 8);
       const len = le ? u32le(w, at + 12) : u32(w, at + 12);
       if (frac >= fracMax || caplen > snaplen || len < caplen || len > MAX_RECORD) break;
+      if (firstSec >= 0 && Math.abs(sec - firstSec) > MAX_TS_SPAN) break;
       if (prevSec >= 0 && Math.abs(sec - prevSec) > MAX_TS_GAP) break;
       prevSec = sec;
       at += PCAP_RECORD + caplen;

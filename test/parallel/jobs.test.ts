@@ -87,7 +87,7 @@ function stripSame(file: string, rangeBytes: number, extra: string[] = []): void
   const two = run(['strip', file, '-w', b, ...extra], 2, rangeBytes);
   expect(one.code, one.stderr).toBe(0);
   expect(two.code, two.stderr).toBe(0);
-  expect(two.stderr).toBe(one.stderr);
+  expect(two.stderr.replaceAll(b, 'OUT')).toBe(one.stderr.replaceAll(a, 'OUT'));
   const x = readFileSync(a);
   const y = readFileSync(b);
   expect(x.length).toBeGreaterThan(24);
