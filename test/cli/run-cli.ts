@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../helpers/env.js';
+import { tsharkFields as tsharkRows } from '../helpers/tshark.js';
 
 export const bin = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
@@ -58,17 +59,9 @@ export function peelcapJson(args: string[]): Record<string, any>[] {
 
 /** tshark -T fields, one record per frame: field -> all occurrences (outermost first). */
 export function tsharkFields(file: string, fields: string[], decodeAs: string[] = []): Record<string, string[]>[] {
-  const args = ['-n', '-r', file, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
-  for (const d of decodeAs) args.push('-d', d);
-  for (const f of fields) args.push('-e', f);
-  const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
-  return out
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((line) => {
-      const cols = line.split('\t');
-      const rec: Record<string, string[]> = {};
-      fields.forEach((f, i) => (rec[f] = cols[i] ? cols[i].split(',') : []));
-      return rec;
-    });
+  return tsharkRows(file, fields, { decodeAs }).map((row) => {
+    const rec: Record<string, string[]> = {};
+    for (const f of fields) rec[f] = row[f] ? row[f].split(',') : [];
+    return rec;
+  });
 }

@@ -28,7 +28,7 @@ import { PacketView } from '../../src/packet.js';
 import { peel } from '../../src/peel.js';
 import { corpusCaptures } from '../capture/corpus-files.js';
 import { corpus, describeWith, hasCorpus } from '../helpers/env.js';
-import { tsharkFields } from '../samples/tshark.js';
+import { tsharkFields } from '../helpers/tshark.js';
 
 // ---------------------------------------------------------------------------------------------
 // The oracle

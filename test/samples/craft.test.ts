@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as c from '../../samples/craft.js';
 import { describeWith } from '../helpers/env.js';
-import { tsharkFields } from './tshark.js';
+import { tsharkFields } from '../helpers/tshark.js';
 
 const VM1 = '02:00:00:00:00:01';
 const VM2 = '02:00:00:00:00:02';

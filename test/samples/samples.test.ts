@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSamples } from '../../samples/generate.js';
 import { SAMPLE_FILES } from '../../samples/scenarios.js';
 import { describeWith, samplesDir } from '../helpers/env.js';
-import { tsharkFields } from './tshark.js';
+import { tsharkFields } from '../helpers/tshark.js';
 
 const overlays = join(samplesDir, 'overlays.pcap');
 const MIRROR_PORTS = ['udp.port==8888,juniper', 'udp.port==8099,juniper'];

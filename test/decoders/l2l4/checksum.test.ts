@@ -3,7 +3,7 @@ import { eth, inetChecksum, ip4, ip6, ipv4, ipv6, pattern, tcp, udp } from '../.
 import { CHECKSUM_VERDICT_NAMES, fold, sum16 } from '../../../src/checksum.js';
 import { Layer } from '../../../src/layers.js';
 import { corpus, describeWith } from '../../helpers/env.js';
-import { tsharkFields } from '../../samples/tshark.js';
+import { tsharkFields } from '../../helpers/tshark.js';
 import { decode, eachPacket, fields, l2l4Registry, problems, tempPcap } from './harness.js';
 
 const MACS = { src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cat, eth, hex, icmpEcho, IP_DF, IP_MF, ipv4, ipv6, pattern, tcp, udp } from '../../../samples/craft.js';
 import { Layer, Tunnel } from '../../../src/layers.js';
 import { describeWith } from '../../helpers/env.js';
-import { tsharkFields } from '../../samples/tshark.js';
+import { tsharkFields } from '../../helpers/tshark.js';
 import { decode, fields, names, problems, tempPcap } from './harness.js';
 
 const MACS = { src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cat, hex, icmpEcho, icmpv6Echo, ipv4, ipv6, tcp, udp, vlan } from '../../../samples/craft.js';
 import { Layer } from '../../../src/layers.js';
 import { describeWith } from '../../helpers/env.js';
-import { tsharkFields } from '../../samples/tshark.js';
+import { tsharkFields } from '../../helpers/tshark.js';
 import { decode, fields, names, problems, tempPcap } from './harness.js';
 
 const v4 = ipv4({ src: '192.0.2.1', dst: '192.0.2.2', payload: tcp({ sport: 40000, dport: 443, flags: 'S' }) });

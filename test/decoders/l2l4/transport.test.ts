@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cat, eth, hex, icmpEcho, icmpv6Echo, ipv4, ipv6, pattern, tcp, udp } from '../../../samples/craft.js';
 import { Layer } from '../../../src/layers.js';
 import { describeWith } from '../../helpers/env.js';
-import { tsharkFields } from '../../samples/tshark.js';
+import { tsharkFields } from '../../helpers/tshark.js';
 import { decode, fields, l2l4Registry, names, problems, tempPcap } from './harness.js';
 
 const in4 = (payload: Uint8Array) => ipv4({ src: '10.0.0.1', dst: '10.0.0.2', payload });

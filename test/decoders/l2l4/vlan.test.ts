@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { arp, eth, icmpEcho, ipv4, type VlanTag } from '../../../samples/craft.js';
 import { Layer } from '../../../src/layers.js';
 import { describeWith } from '../../helpers/env.js';
-import { tsharkFields } from '../../samples/tshark.js';
+import { tsharkFields } from '../../helpers/tshark.js';
 import { decode, fields, l2l4Registry, names, problems, tempPcap } from './harness.js';
 
 const ping = ipv4({ src: '10.0.0.1', dst: '10.0.0.2', payload: icmpEcho({ type: 'request', id: 7, seq: 1 }) });

@@ -4,7 +4,7 @@ import { cat, eth, gre, hex, icmpEcho, ipv4, ipv6, udp } from '../../../samples/
 import { Layer, Tunnel } from '../../../src/layers.js';
 import { TunnelFlag } from '../../../src/packet.js';
 import { corpus, describeWith } from '../../helpers/env.js';
-import { tsharkFields as tsharkFile } from '../../samples/tshark.js';
+import { tsharkFields as tsharkFile } from '../../helpers/tshark.js';
 import { fieldsOf, layerNames, peelBytes, problemNames, tsharkFields } from '../tunnels-b/peel-bytes.js';
 import { numbers, peelFile, withOracle } from './corpus-peel.js';
 

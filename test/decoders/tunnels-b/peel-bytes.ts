@@ -6,7 +6,7 @@ import { createRegistry } from '../../../decoders/index.js';
 import type { Layer } from '../../../src/layers.js';
 import type { PacketView } from '../../../src/packet.js';
 import type { Registry } from '../../../src/registry.js';
-import { tsharkFields as tsharkFileFields } from '../../samples/tshark.js';
+import { tsharkFields as tsharkFileFields } from '../../helpers/tshark.js';
 import { decode, fields, names, problems, tempPcap } from '../l2l4/harness.js';
 
 const fullRegistry = createRegistry();

@@ -10,7 +10,7 @@ export function tsharkFields(
   for (const d of opts.decodeAs ?? []) args.push('-d', d);
   for (const o of opts.prefs ?? []) args.push('-o', o);
   for (const f of fields) args.push('-e', f);
-  const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   return out
     .split('\n')
     .filter((l) => l.length > 0)
