@@ -27,7 +27,8 @@ export class BatchOutput {
   constructor(target: WriteTarget, private readonly batchBytes = BATCH_BYTES) {
     if (typeof target === 'string') {
       this.ownsStream = target !== '-';
-      this.out = target === '-' ? process.stdout : createWriteStream(target);
+      // room for a few batches: encoding goes on while the last one is written (16 KiB would stall on every batch)
+      this.out = target === '-' ? process.stdout : createWriteStream(target, { highWaterMark: 4 * batchBytes });
     } else {
       this.ownsStream = false;
       this.out = target;

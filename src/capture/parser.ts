@@ -113,6 +113,17 @@ export class CaptureParser implements ReaderContext {
     if (!this.stopped && pos < end) this.appendCarry(chunk, pos, end - pos);
   }
 
+  /**
+   * Continue as if the next pushed byte were at file offset `fileOffset`, after `packetsBefore`
+   * packets: a `--jobs` worker parses the file header, then jumps to its byte range, and frame
+   * numbers, offsets, warnings and errors stay those of the whole file. Only between records.
+   */
+  seek(fileOffset: number, packetsBefore: number): void {
+    if (this.carryLen > 0) throw new Error('CaptureParser: seek() inside a record');
+    this.offset = fileOffset;
+    this.packets = packetsBefore;
+  }
+
   /** The input is complete: report a cut-off last record, or throw if there was no capture at all. */
   end(): ReadSummary {
     if (!this.ended) {

@@ -3,6 +3,7 @@
  * sink's backpressure (afterChunk), a packet limit and an AbortSignal.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { CaptureParser, type ReadSummary } from './parser.js';
 import type { RecordSink } from './record.js';
 
@@ -44,6 +45,7 @@ export async function readCapture(source: CaptureSource, sink: RecordSink, opts:
     }
     return parser.end();
   }
+  if (typeof source === 'string' && source !== '-') return readFile(source, parser, sink, chunkSize, signal);
   const stream = openStream(source, chunkSize);
   try {
     for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
@@ -56,6 +58,40 @@ export async function readCapture(source: CaptureSource, sink: RecordSink, opts:
   } finally {
     // A stream we opened is ours to release (breaking out of for-await already destroys it).
     if (typeof source === 'string' && source !== '-') (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+  }
+  return parser.end();
+}
+
+/**
+ * A file is read into two reused buffers, the next read running while the current chunk is parsed.
+ * Records are valid only during their callback and the parser copies a record that straddles two
+ * reads, so nothing outlives a chunk. That spares a fresh 1 MiB Buffer per chunk (and the garbage
+ * collections their external memory triggers) and the stream machinery.
+ */
+async function readFile(
+  path: string,
+  parser: CaptureParser,
+  sink: RecordSink,
+  chunkSize: number,
+  signal: AbortSignal | undefined,
+): Promise<ReadSummary> {
+  const file = await open(path, 'r');
+  const bufs = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)];
+  let next = file.read(bufs[0], 0, chunkSize, null);
+  try {
+    for (let i = 0; ; i ^= 1) {
+      const { bytesRead } = await next;
+      if (bytesRead === 0) break;
+      // the following read fills the other buffer meanwhile (position null: it continues after this one)
+      next = file.read(bufs[i ^ 1], 0, chunkSize, null);
+      parser.push(bufs[i].subarray(0, bytesRead));
+      await sink.afterChunk?.();
+      signal?.throwIfAborted();
+      if (parser.done) break;
+    }
+  } finally {
+    await next.catch(() => undefined); // never close under a read in flight
+    await file.close();
   }
   return parser.end();
 }

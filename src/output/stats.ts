@@ -9,6 +9,7 @@ import { parseIpv6 } from '../filter/literals.js';
 import { Layer, LAYER_NAMES, PROBLEM_NAMES, Tunnel, TUNNEL_NAMES } from '../layers.js';
 import type { PacketView } from '../packet.js';
 import { namesKeys, namesText, type Topology, type TunnelNames } from '../topology/types.js';
+import { CounterTable } from './counter-table.js';
 import type { PacketSink } from './sink.js';
 
 /** Packets and bytes (wire length) of one group. */
@@ -37,7 +38,7 @@ class AddressTable {
   /** Id of the address of `len` (4 or 16) bytes at b[i]; -1 when the table is full. */
   id(b: Uint8Array, i: number, len: number): number {
     if (len === 4) {
-      const k = u32(b, i);
+      const k = u32(b, i) | 0; // int32: a small-integer Map key, never boxed
       let id = this.v4.get(k);
       if (id === undefined) {
         if (this.text.length >= ADDR_MAX) return -1;
@@ -93,7 +94,7 @@ class AddressTable {
       m2.set(u32(b, 12), id);
     } else {
       const p = text.split('.').map(Number);
-      this.v4.set(((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0, id);
+      this.v4.set((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3], id);
     }
   }
 }
@@ -215,13 +216,12 @@ export class StatsCollector {
   private readonly deepStacks = new Map<string, Counter>();
   private readonly vlans = new Map<number, Counter>();
   private readonly addrs = new AddressTable();
-  /** key: srcId * 2^26 + dstId of the outermost tunnel's IP header */
-  private readonly endpoints = new Map<number, Counter>();
+  /** [srcId, dstId] of the outermost tunnel's IP header */
+  private readonly endpoints = new CounterTable(2, 256);
   /** by inner L4 layer kind, ARP, or (for IP without a decoded L4) 100 + IP protocol */
   private readonly protos = new Map<number, Counter>();
-  /** network key -> address pair key -> proto/ports key -> counter */
-  private readonly convs = new Map<number, Map<number, Map<number, Counter>>>();
-  private convCount = 0;
+  /** [kind << 9 | has-id << 8 | proto, network id, address a, address b, port a << 16 | port b] (see convWords) */
+  private readonly convs = new CounterTable(5, 4096);
   private readonly otherConvs = new Counter();
   private readonly problems: number[] = new Array<number>(PROBLEM_NAMES.length).fill(0);
   private unresolved = 0;
@@ -259,7 +259,11 @@ export class StatsCollector {
       const ip = p.tunnelOuterIp[0];
       const a = addrId(this.addrs, p, ip, 0);
       const b = addrId(this.addrs, p, ip, 1);
-      if (a >= 0 && b >= 0) bump(this.endpoints, a * ID_BITS + b, len);
+      if (a >= 0 && b >= 0) {
+        this.endpoints.key[0] = a;
+        this.endpoints.key[1] = b;
+        this.endpoints.add(1, len);
+      }
     }
     const proto = this.protoKey(p);
     if (proto >= 0) bump(this.protos, proto, len);
@@ -321,23 +325,37 @@ export class StatsCollector {
     }
     const t = p.tunnelCount - 1;
     // the innermost tunnel's kind and id name the overlay network (tenants reuse addresses)
-    const net = t < 0 ? 0 : p.tunnelKind[t] * 2 ** 33 + (networkId(p, t) + 1);
-    let byPair = this.convs.get(net);
-    if (byPair === undefined) this.convs.set(net, (byPair = new Map()));
-    const pair = a * ID_BITS + b;
-    let byPorts = byPair.get(pair);
-    if (byPorts === undefined) byPair.set(pair, (byPorts = new Map()));
-    const key = (proto & 255) * 2 ** 32 + pa * 65536 + pb;
-    let c = byPorts.get(key);
-    if (c === undefined) {
-      if (this.convCount >= MAX_CONVERSATIONS) {
-        this.otherConvs.add(len);
-        return;
-      }
-      this.convCount++;
-      byPorts.set(key, (c = new Counter()));
+    convWords(this.convs.key, t < 0 ? 0 : p.tunnelKind[t], t < 0 ? -1 : networkId(p, t), proto, a, b, pa, pb);
+    if (!this.convs.add(1, len, MAX_CONVERSATIONS)) this.otherConvs.add(len);
+  }
+
+  /** Conversations as [network key, address pair key, proto/ports key, packets, bytes] (the snapshot's form). */
+  private convEntries(): StatsSnapshot['convs'] {
+    const out: StatsSnapshot['convs'] = [];
+    const c = this.convs;
+    for (let e = 0; e < c.size; e++) {
+      const w0 = c.word(e, 0);
+      const kind = w0 >>> 9;
+      const id = w0 & 256 ? c.word(e, 1) >>> 0 : -1;
+      const ports = c.word(e, 4) >>> 0;
+      out.push([
+        kind === 0 ? 0 : kind * 2 ** 33 + id + 1,
+        c.word(e, 2) * ID_BITS + c.word(e, 3),
+        (w0 & 255) * 2 ** 32 + ports,
+        c.packets(e),
+        c.bytes(e),
+      ]);
     }
-    c.add(len);
+    return out;
+  }
+
+  /** Endpoint pairs as [srcId * 2^26 + dstId, packets, bytes]. */
+  private endpointEntries(): Entry<number>[] {
+    const out: Entry<number>[] = [];
+    for (let e = 0; e < this.endpoints.size; e++) {
+      out.push([this.endpoints.word(e, 0) * ID_BITS + this.endpoints.word(e, 1), this.endpoints.packets(e), this.endpoints.bytes(e)]);
+    }
+    return out;
   }
 
   /** Group by the names behind each keyed tunnel; a packet with a key the topology lacks is unresolved. */
@@ -354,10 +372,7 @@ export class StatsCollector {
   /** All counters as plain data, for merging elsewhere. */
   snapshot(): StatsSnapshot {
     const entries = <K>(m: Map<K, Counter>): Entry<K>[] => [...m].map(([k, c]) => [k, c.packets, c.bytes]);
-    const convs: StatsSnapshot['convs'] = [];
-    for (const [net, byPair] of this.convs) {
-      for (const [pair, byPorts] of byPair) for (const [key, c] of byPorts) convs.push([net, pair, key, c.packets, c.bytes]);
-    }
+    // conversations and endpoints are read out of their tables
     return {
       packets: this.packets,
       bytes: this.bytes,
@@ -370,9 +385,9 @@ export class StatsCollector {
       deepStacks: entries(this.deepStacks),
       vlans: entries(this.vlans),
       addrs: [...this.addrs.text],
-      endpoints: entries(this.endpoints),
+      endpoints: this.endpointEntries(),
       protos: entries(this.protos),
-      convs,
+      convs: this.convEntries(),
       otherConvs: [this.otherConvs.packets, this.otherConvs.bytes],
       problems: [...this.problems],
       unresolved: this.unresolved,
@@ -406,24 +421,17 @@ export class StatsCollector {
     };
     for (const [k, p, b] of s.endpoints) {
       const key = pairKey(k);
-      if (key >= 0) addTo(getCounter(this.endpoints, key), p, b);
+      if (key < 0) continue;
+      this.endpoints.key[0] = Math.floor(key / ID_BITS);
+      this.endpoints.key[1] = key % ID_BITS;
+      this.endpoints.add(p, b);
     }
     for (const [net, pair, key, p, b] of s.convs) {
       const mapped = pairKey(pair);
-      let byPair = this.convs.get(net);
-      if (byPair === undefined) this.convs.set(net, (byPair = new Map()));
-      let byPorts = byPair.get(mapped);
-      if (byPorts === undefined) byPair.set(mapped, (byPorts = new Map()));
-      let c = byPorts.get(key);
-      if (c === undefined) {
-        if (mapped < 0 || this.convCount >= MAX_CONVERSATIONS) {
-          addTo(this.otherConvs, p, b);
-          continue;
-        }
-        this.convCount++;
-        byPorts.set(key, (c = new Counter()));
-      }
-      addTo(c, p, b);
+      const kind = Math.floor(net / 2 ** 33);
+      const ports = key % 2 ** 32;
+      convWords(this.convs.key, kind, kind === 0 ? -1 : (net % 2 ** 33) - 1, Math.floor(key / 2 ** 32), Math.floor(mapped / ID_BITS), mapped % ID_BITS, ports >>> 16, ports & 0xffff);
+      if (mapped < 0 || !this.convs.add(p, b, MAX_CONVERSATIONS)) addTo(this.otherConvs, p, b);
     }
     addTo(this.otherConvs, s.otherConvs[0], s.otherConvs[1]);
     s.problems.forEach((n, k) => (this.problems[k] += n));
@@ -443,34 +451,30 @@ export class StatsCollector {
     if (this.noTunnel.packets > 0) tunnels.push({ key: '(no tunnel)', packets: this.noTunnel.packets, bytes: this.noTunnel.bytes });
     const addr = this.addrs.text;
     const convs: ConversationRow[] = [];
-    for (const [net, byPair] of this.convs) {
+    for (const [net, pair, key, packets, bytes] of this.convEntries()) {
       const kind = Math.floor(net / 2 ** 33);
       const id = (net % 2 ** 33) - 1;
       const network = kind === 0 ? 'none' : id >= 0 ? `${TUNNEL_NAMES[kind]} ${id}` : TUNNEL_NAMES[kind];
-      for (const [pair, byPorts] of byPair) {
-        const a = addr[Math.floor(pair / ID_BITS)];
-        const b = addr[pair % ID_BITS];
-        for (const [key, c] of byPorts) {
-          const proto = Math.floor(key / 2 ** 32);
-          const pa = Math.floor(key / 65536) % 65536;
-          const pb = key % 65536;
-          const ported = proto === 6 || proto === 17;
-          const row: ConversationRow = {
-            key: ported ? `${a}.${pa} <> ${b}.${pb} ${ipProtoName(proto)}` : `${a} <> ${b} ${ipProtoName(proto)}`,
-            network,
-            a,
-            b,
-            proto: ipProtoName(proto),
-            packets: c.packets,
-            bytes: c.bytes,
-          };
-          if (ported) {
-            row.aport = pa;
-            row.bport = pb;
-          }
-          convs.push(row);
-        }
+      const a = addr[Math.floor(pair / ID_BITS)];
+      const b = addr[pair % ID_BITS];
+      const proto = Math.floor(key / 2 ** 32);
+      const pa = Math.floor(key / 65536) % 65536;
+      const pb = key % 65536;
+      const ported = proto === 6 || proto === 17;
+      const row: ConversationRow = {
+        key: ported ? `${a}.${pa} <> ${b}.${pb} ${ipProtoName(proto)}` : `${a} <> ${b} ${ipProtoName(proto)}`,
+        network,
+        a,
+        b,
+        proto: ipProtoName(proto),
+        packets,
+        bytes,
+      };
+      if (ported) {
+        row.aport = pa;
+        row.bport = pb;
       }
+      convs.push(row);
     }
     const stackName = (k: number): string => {
       const n = Math.floor(k / 2 ** 40);
@@ -484,12 +488,12 @@ export class StatsCollector {
       vnis: rows(this.vnis, (k) => `${TUNNEL_NAMES[Math.floor(k / 2 ** 24)]} ${k % 2 ** 24}`),
       labelStacks: sortRows([...rows(this.stacks, stackName), ...rows(this.deepStacks, (k) => k)]),
       vlans: rows(this.vlans, String),
-      endpoints: rows(this.endpoints, (k) => `${addr[Math.floor(k / ID_BITS)]} > ${addr[k % ID_BITS]}`),
+      endpoints: sortRows(this.endpointEntries().map(([k, packets, bytes]) => ({ key: `${addr[Math.floor(k / ID_BITS)]} > ${addr[k % ID_BITS]}`, packets, bytes }))),
       innerProtocols: rows(this.protos, (k) =>
         k >= 100 ? ipProtoName(k - 100) : k === 99 ? 'other' : LAYER_NAMES[k],
       ),
-      conversations: sortRows(convs).slice(0, top),
-      conversationCount: this.convCount,
+      conversations: sortRows(convs, (x, y) => (x.network < y.network ? -1 : x.network > y.network ? 1 : 0)).slice(0, top),
+      conversationCount: this.convs.size,
       problems: this.problems
         .map((n, k) => ({ key: PROBLEM_NAMES[k], packets: n, bytes: 0 }))
         .filter((r) => r.packets > 0)
@@ -514,6 +518,15 @@ export class StatsCollector {
   }
 }
 
+/** Fill a conversation key: network kind and id (-1: none), inner protocol, address ids, ports. */
+function convWords(k: Int32Array, kind: number, id: number, proto: number, a: number, b: number, pa: number, pb: number): void {
+  k[0] = (kind << 9) | (id >= 0 ? 256 : 0) | (proto & 255);
+  k[1] = id >= 0 ? id | 0 : 0;
+  k[2] = a;
+  k[3] = b;
+  k[4] = (pa << 16) | pb;
+}
+
 /** The tunnel id that names an overlay network (VNI, label, key, session), or -1 for kinds without one. */
 function networkId(p: PacketView, t: number): number {
   const k = p.tunnelKind[t];
@@ -521,8 +534,8 @@ function networkId(p: PacketView, t: number): number {
   return k === Tunnel.ContrailMirror || k === Tunnel.IpInIp ? -1 : p.tunnelId[t];
 }
 
-function sortRows<T extends StatsRow>(r: T[]): T[] {
-  return r.sort((x, y) => y.packets - x.packets || y.bytes - x.bytes || (x.key < y.key ? -1 : 1));
+function sortRows<T extends StatsRow>(r: T[], tie: (x: T, y: T) => number = () => 0): T[] {
+  return r.sort((x, y) => y.packets - x.packets || y.bytes - x.bytes || (x.key < y.key ? -1 : x.key > y.key ? 1 : tie(x, y)));
 }
 
 function isoTime(sec: number, nsec: number): string {

@@ -59,8 +59,8 @@ export interface DoneMessage {
   /** Packets read and packets that passed the filter. */
   read: number;
   matched: number;
-  /** Text/JSON lines or pcap bytes (strip), in packet order. */
-  output?: Uint8Array;
+  /** Text/JSON lines (a string) or pcap bytes (strip), in packet order. */
+  output?: string | Uint8Array;
   /** stats: time of the range's first and last packet ([sec, nsec]; [-1, 0] when it has none). */
   first?: [number, number];
   last?: [number, number];

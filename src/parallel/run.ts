@@ -25,7 +25,9 @@ export interface ParallelContext {
 }
 
 /** Ranges decoded ahead of the one being written, per worker: bounds the output held in memory. */
-const AHEAD_PER_WORKER = 2;
+const AHEAD_PER_WORKER = 3;
+/** Ranges queued in a worker at once. */
+const QUEUED_PER_WORKER = 2;
 const PCAP_HEADER = 24;
 
 /**
@@ -98,8 +100,8 @@ export function mergeCountedWarnings(messages: string[]): string[] {
 class Coordinator {
   private readonly ranges;
   private readonly workers: Worker[] = [];
-  /** Range in flight per worker (-1: idle). */
-  private readonly busy: number[] = [];
+  /** Ranges sent to each worker and not done yet, oldest first. */
+  private readonly inFlight: number[][] = [];
   private readonly counts: (number | undefined)[] = [];
   private readonly results: (DoneMessage | undefined)[] = [];
   private readonly baseSent = new Set<number>();
@@ -161,7 +163,7 @@ class Coordinator {
       w.on('message', (m: FromWorker) => this.onMessage(i, m));
       w.on('error', (e) => this.fail(e));
       this.workers.push(w);
-      this.busy.push(-1);
+      this.inFlight.push([]);
     }
     for (let i = 0; i < n; i++) this.dispatch(i);
     return done.finally(() => Promise.all(this.workers.map((w) => w.terminate())));
@@ -189,7 +191,7 @@ class Coordinator {
   }
 
   private dispatch(worker: number): void {
-    if (this.finished || this.busy[worker] >= 0) return;
+    if (this.finished || this.inFlight[worker].length >= QUEUED_PER_WORKER) return;
     let job: RangeJob | undefined;
     const link = this.o.command === 'strip' ? this.linktype : -1;
     if (this.rerun.length > 0) {
@@ -208,8 +210,10 @@ class Coordinator {
       if (job.base >= 0) this.baseSent.add(id);
     }
     if (!job) return;
-    this.busy[worker] = job.id;
+    this.inFlight[worker].push(job.id);
     this.send(worker, job);
+    // a second range waits in the worker's queue: no idle round trip between two ranges
+    this.dispatch(worker);
   }
 
   private onMessage(worker: number, m: FromWorker): void {
@@ -236,7 +240,8 @@ class Coordinator {
       this.fail(new Error(`--jobs worker failed: ${m.crash}`));
       return;
     }
-    this.busy[worker] = -1;
+    const q = this.inFlight[worker];
+    q.splice(q.indexOf(m.id), 1);
     // results of ranges at or after a failed cut are replaced by the fallback run
     const isFallback = this.fallbackSent && m.id === this.failAt;
     if (!m.skipped && (m.id < this.failAt || isFallback)) this.results[m.id] = m;
@@ -246,12 +251,13 @@ class Coordinator {
 
   private sendBases(): void {
     for (let w = 0; w < this.workers.length; w++) {
-      const id = this.busy[w];
-      if (id < 0 || this.baseSent.has(id)) continue;
-      const base = this.baseOf(id);
-      if (base < 0) continue;
-      this.baseSent.add(id);
-      this.send(w, { type: 'base', id, base });
+      for (const id of this.inFlight[w]) {
+        if (this.baseSent.has(id)) continue;
+        const base = this.baseOf(id);
+        if (base < 0) continue;
+        this.baseSent.add(id);
+        this.send(w, { type: 'base', id, base });
+      }
     }
   }
 
@@ -313,8 +319,9 @@ class Coordinator {
       this.warnAll(r.warnings);
       return true;
     }
-    let bytes = r.output ?? new Uint8Array(0);
-    if (this.o.command === 'strip') {
+    let out: string | Uint8Array = r.output ?? '';
+    if (this.o.command === 'strip' && out instanceof Uint8Array) {
+      let bytes: Uint8Array = out;
       this.firstHeader ??= bytes.slice(0, PCAP_HEADER);
       if (!r.written) {
         bytes = new Uint8Array(0); // only the file header of a range that wrote nothing
@@ -330,6 +337,7 @@ class Coordinator {
         }
         this.written += r.written;
       }
+      out = bytes;
       // "N packets skipped: …" comes from every range: summed at the end
       for (const w of r.warnings) {
         if (/^\d+ packets? skipped/.test(w)) this.stripWarnings.push(w);
@@ -338,7 +346,7 @@ class Coordinator {
     } else {
       this.warnAll(r.warnings);
     }
-    if (bytes.length > 0 && !this.out!.write(bytes)) await once(this.out!, 'drain');
+    if (out.length > 0 && !this.out!.write(out)) await once(this.out!, 'drain');
     return true;
   }
 

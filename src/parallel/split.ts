@@ -51,7 +51,8 @@ const MAX_TS_GAP = 86400;
  */
 const MAX_TS_SPAN = 10 * 365 * 86400;
 
-function readAt(fd: number, buf: Uint8Array, pos: number, n: number): number {
+/** Read n bytes at file offset pos into buf (fewer only at the end of the file); returns the count. */
+export function readAt(fd: number, buf: Uint8Array, pos: number, n: number): number {
   let got = 0;
   while (got < n) {
     const k = readSync(fd, buf, got, n - got, pos + got);

@@ -1,10 +1,10 @@
 /**
  * A `--jobs` worker thread: builds the same registry, topology, filter and sink as the sequential
  * CLI, then runs reader -> peel -> filter -> sink over each byte range it is given (parsed after the
- * file's header bytes) and hands the range's output back. Frame numbers and file offsets are shifted
- * to what they are in the whole file.
+ * file's header bytes) and hands the range's output back. The parser is moved to the range's place
+ * in the file, so frame numbers, offsets, warnings and errors are those of the whole file.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureParser } from '../capture/parser.js';
@@ -16,23 +16,39 @@ import { StripSink } from '../output/strip.js';
 import { PacketView } from '../packet.js';
 import { peel } from '../peel.js';
 import type { DoneMessage, FromWorker, RangeJob, ToWorker, WorkerSetup } from './protocol.js';
-import { walkRange } from './split.js';
+import { readAt, walkRange } from './split.js';
 
-/** Collects everything a sink writes, in order. */
+/**
+ * Collects everything a sink writes, in order: text as strings (sent as a string: the coordinator's
+ * heap takes it and frees it at its next minor GC), bytes (strip) as buffers.
+ */
 class Collector extends Writable {
-  private chunks: Buffer[] = [];
+  private text: string[] = [];
+  private chunks: Uint8Array[] = [];
   private bytes = 0;
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    if (chunk.length > 0) {
+  constructor() {
+    super({ decodeStrings: false });
+  }
+
+  override _write(chunk: Uint8Array | string, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    if (typeof chunk === 'string') {
+      if (chunk.length > 0) this.text.push(chunk);
+    } else if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.bytes += chunk.length;
     }
     cb();
   }
 
-  /** The bytes so far in one fresh (transferable, never pooled) array; starts over. */
-  take(): Uint8Array {
+  /** What was written so far (a sink writes either text or bytes); starts over. */
+  take(): string | Uint8Array {
+    if (this.chunks.length === 0) {
+      const s = this.text.join('');
+      this.text = [];
+      return s;
+    }
+    // one fresh (transferable, never pooled) array
     const out = new Uint8Array(this.bytes);
     let at = 0;
     for (const c of this.chunks) {
@@ -55,7 +71,7 @@ async function start(setup: WorkerSetup): Promise<void> {
     warnings.push(m);
   };
   const reg = buildRegistry(o);
-  const topology = await buildTopology({ ...o }, warn);
+  const topology = await buildTopology(o, warn);
   if (topology) topology.applyTo(reg);
   const filter = buildFilter(o, topology);
   const collector = new Collector();
@@ -64,7 +80,6 @@ async function start(setup: WorkerSetup): Promise<void> {
   // strip writes its pcap bytes to "stdout", which is the collector here
   const sinkOptions = o.command === 'strip' ? { ...o, write: '-' } : o;
   const io = { stdout: collector, stderr: collector };
-  const fd = openSync(setup.path, 'r');
   let buf = new Uint8Array(PIECE + (1 << 20));
   const view = new PacketView();
   const bases = new Map<number, (base: number) => void>();
@@ -75,27 +90,31 @@ async function start(setup: WorkerSetup): Promise<void> {
     return new Promise((resolve) => bases.set(id, resolve));
   };
 
-  const readRange = (pos: number, n: number): number => {
+  const readRange = (fd: number, pos: number, n: number): number => {
     if (buf.length < n) buf = new Uint8Array(n);
-    let got = 0;
-    while (got < n) {
-      const k = readSync(fd, buf, got, n - got, pos + got);
-      if (k === 0) break;
-      got += k;
-    }
-    return got;
+    return readAt(fd, buf, pos, n);
   };
 
   // stats: one collector for every range of this worker (interning addresses once), sent at the end
   const statsSink = o.command === 'stats' ? (buildSink(o, io, reg, topology, warn, () => {}) as StatsSink) : undefined;
 
+  // the file is opened per range: a worker may be stopped between two ranges without leaking it
   const runRange = async (job: RangeJob): Promise<DoneMessage> => {
+    const fd = openSync(setup.path, 'r');
+    try {
+      return await decodeRange(job, fd);
+    } finally {
+      closeSync(fd);
+    }
+  };
+
+  const decodeRange = async (job: RangeJob, fd: number): Promise<DoneMessage> => {
     warnings.length = 0;
     let base = job.base;
     let n = 0;
     if (!job.stream) {
       // walk the records first: it proves the cut after the range, and the count numbers the next range
-      n = readRange(job.start, job.end - job.start);
+      n = readRange(fd, job.start, job.end - job.start);
       const walk = walkRange(buf, n, setup.format, setup.littleEndian);
       const proven = walk.exact && !walk.structural && n === job.end - job.start;
       post({ type: 'count', id: job.id, packets: walk.packets, proven });
@@ -136,7 +155,7 @@ async function start(setup: WorkerSetup): Promise<void> {
         parser.push(buf.subarray(0, n));
       } else {
         for (let pos = job.start; pos < job.end; ) {
-          const k = readRange(pos, Math.min(PIECE, job.end - pos));
+          const k = readRange(fd, pos, Math.min(PIECE, job.end - pos));
           if (k === 0) break;
           parser.push(buf.subarray(0, k));
           pos += k;
@@ -164,12 +183,12 @@ async function start(setup: WorkerSetup): Promise<void> {
   };
 
   const post = (m: FromWorker): void => {
-    port.postMessage(m, m.type === 'done' && m.output ? [m.output.buffer as ArrayBuffer] : []);
+    port.postMessage(m, m.type === 'done' && m.output instanceof Uint8Array ? [m.output.buffer as ArrayBuffer] : []);
   };
 
   // Ranges run one at a time, in the order they arrive; base messages may arrive while one waits.
   let queue: Promise<void> = Promise.resolve();
-  port.on('message', (m: ToWorker | { type: 'exit' }) => {
+  port.on('message', (m: ToWorker) => {
     if (m.type === 'base') {
       known.set(m.id, m.base);
       bases.get(m.id)?.(m.base);
@@ -178,12 +197,6 @@ async function start(setup: WorkerSetup): Promise<void> {
     }
     if (m.type === 'stats') {
       queue = queue.then(() => post({ type: 'stats', stats: statsSink!.stats.snapshot() }));
-      return;
-    }
-    if (m.type === 'exit') {
-      closeSync(fd);
-      topology?.close();
-      port.close();
       return;
     }
     queue = queue.then(async () => {
