@@ -17,10 +17,7 @@ export const decoder: DecoderModule = {
 
   decode(p: PacketView, off: number): Layer {
     const b = p.buf;
-    if (off + FIXED > p.end) {
-      p.problem(Problem.Truncated, Layer.Arp, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Arp, off, FIXED)) return Layer.None;
     const end = off + FIXED + 2 * (b[off + 4] + b[off + 5]);
     if (end > p.end) {
       p.problem(Problem.Truncated, Layer.Arp, off);

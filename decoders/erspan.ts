@@ -50,15 +50,9 @@ export const decoder: DecoderModule = {
       return Layer.None;
     }
     let size = type === 1 ? 0 : type === 2 ? TYPE_II_SIZE : TYPE_III_SIZE;
-    if (off + size > p.end) {
-      p.problem(Problem.Truncated, Layer.Erspan, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Erspan, off, size)) return Layer.None;
     if (type === 3 && b[off + 11] & 1) size += PLATFORM_SUBHEADER;
-    if (off + size > p.end) {
-      p.problem(Problem.Truncated, Layer.Erspan, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Erspan, off, size)) return Layer.None;
     const li = p.pushLayer(Layer.Erspan, off, off + size);
     if (li < 0) return Layer.None;
     const t = p.pushTunnel(Tunnel.Erspan, li);

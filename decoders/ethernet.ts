@@ -3,7 +3,7 @@
  * LLC follows, which we leave undecoded.
  */
 import { macString, u16 } from '../src/bytes.js';
-import { Layer, Problem } from '../src/layers.js';
+import { Layer } from '../src/layers.js';
 import type { PacketView } from '../src/packet.js';
 import type { Registry } from '../src/registry.js';
 import type { DecoderModule } from './types.js';
@@ -17,10 +17,7 @@ export const decoder: DecoderModule = {
   defaults: { linktype: [1], ethertype: [0x6558], greProto: [0x6558] },
 
   decode(p: PacketView, off: number, reg: Registry): Layer {
-    if (off + HEADER > p.end) {
-      p.problem(Problem.Truncated, Layer.Ethernet, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Ethernet, off, HEADER)) return Layer.None;
     if (p.pushLayer(Layer.Ethernet, off, off + HEADER) < 0) return Layer.None;
     p.next = off + HEADER;
     const type = u16(p.buf, off + 12);

@@ -4,7 +4,7 @@
  * is a copy of an earlier header, not a layer of this packet.
  */
 import { u16 } from '../src/bytes.js';
-import { Layer, Problem } from '../src/layers.js';
+import { Layer } from '../src/layers.js';
 import type { PacketView } from '../src/packet.js';
 import type { DecoderDefaults, DecoderModule } from './types.js';
 
@@ -24,10 +24,7 @@ export function icmpModule(
     defaults,
 
     decode(p: PacketView, off: number): Layer {
-      if (off + HEADER > p.end) {
-        p.problem(Problem.Truncated, layer, off);
-        return Layer.None;
-      }
+      if (!p.fits(layer, off, HEADER)) return Layer.None;
       if (p.pushLayer(layer, off, off + HEADER) < 0) return Layer.None;
       p.next = off + HEADER;
       return Layer.None;

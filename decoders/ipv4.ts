@@ -39,10 +39,7 @@ export const decoder: DecoderModule = {
 
   decode(p: PacketView, off: number, reg: Registry): Layer {
     const b = p.buf;
-    if (off + FIXED > p.end) {
-      p.problem(Problem.Truncated, Layer.Ipv4, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Ipv4, off, FIXED)) return Layer.None;
     if (b[off] >>> 4 !== 4) {
       p.problem(Problem.BadVersion, Layer.Ipv4, off);
       return Layer.None;

@@ -4,7 +4,7 @@
  * everywhere; AF_INET6 differs by OS (Linux 10, NetBSD/OpenBSD 24, FreeBSD 28, macOS 30).
  */
 import { u32, u32le } from '../src/bytes.js';
-import { Layer, Problem } from '../src/layers.js';
+import { Layer } from '../src/layers.js';
 import type { PacketView } from '../src/packet.js';
 import type { DecoderModule } from './types.js';
 
@@ -28,10 +28,7 @@ export const decoder: DecoderModule = {
   defaults: { linktype: [0, 108] },
 
   decode(p: PacketView, off: number): Layer {
-    if (off + HEADER > p.end) {
-      p.problem(Problem.Truncated, Layer.Loopback, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Loopback, off, HEADER)) return Layer.None;
     if (p.pushLayer(Layer.Loopback, off, off + HEADER) < 0) return Layer.None;
     p.next = off + HEADER;
     switch (family(p, off)) {

@@ -22,10 +22,7 @@ export const decoder: DecoderModule = {
 
   decode(p: PacketView, off: number, _reg: Registry): Layer {
     const b = p.buf;
-    if (off + FIXED > p.end) {
-      p.problem(Problem.Truncated, Layer.Nsh, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Nsh, off, FIXED)) return Layer.None;
     if (b[off] >>> 6 !== 0) {
       p.problem(Problem.BadVersion, Layer.Nsh, off);
       return Layer.None;
@@ -36,10 +33,7 @@ export const decoder: DecoderModule = {
       p.problem(Problem.BadLength, Layer.Nsh, off);
       return Layer.None;
     }
-    if (off + size > p.end) {
-      p.problem(Problem.Truncated, Layer.Nsh, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Nsh, off, size)) return Layer.None;
     if (p.pushLayer(Layer.Nsh, off, off + size) < 0) return Layer.None;
     p.next = off + size;
     const next = nextProtocolLayer(b[off + 3]);

@@ -23,10 +23,7 @@ export const decoder: DecoderModule = {
 
   decode(p: PacketView, off: number, _reg: Registry): Layer {
     const b = p.buf;
-    if (off + SIZE > p.end) {
-      p.problem(Problem.Truncated, Layer.PwControlWord, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.PwControlWord, off, SIZE)) return Layer.None;
     const nibble = b[off] >>> 4;
     if (nibble > NIBBLE_ACH) {
       p.problem(Problem.Malformed, Layer.PwControlWord, off);

@@ -4,7 +4,7 @@
  * bytes, protocol (an EtherType for most ARPHRD types).
  */
 import { hexString, macString, u16 } from '../src/bytes.js';
-import { Layer, Problem } from '../src/layers.js';
+import { Layer } from '../src/layers.js';
 import type { PacketView } from '../src/packet.js';
 import type { Registry } from '../src/registry.js';
 import type { DecoderModule } from './types.js';
@@ -39,10 +39,7 @@ export const decoder: DecoderModule = {
   defaults: { linktype: [113] },
 
   decode(p: PacketView, off: number, reg: Registry): Layer {
-    if (off + HEADER > p.end) {
-      p.problem(Problem.Truncated, Layer.Sll, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Sll, off, HEADER)) return Layer.None;
     if (p.pushLayer(Layer.Sll, off, off + HEADER) < 0) return Layer.None;
     p.next = off + HEADER;
     const b = p.buf;

@@ -3,7 +3,7 @@
  * then reserved, interface index, ARPHRD type, packet type, address length and 8 address bytes.
  */
 import { u16, u32 } from '../src/bytes.js';
-import { Layer, Problem } from '../src/layers.js';
+import { Layer } from '../src/layers.js';
 import type { PacketView } from '../src/packet.js';
 import type { Registry } from '../src/registry.js';
 import { cookedAddress, cookedNext } from './sll.js';
@@ -18,10 +18,7 @@ export const decoder: DecoderModule = {
   defaults: { linktype: [276] },
 
   decode(p: PacketView, off: number, reg: Registry): Layer {
-    if (off + HEADER > p.end) {
-      p.problem(Problem.Truncated, Layer.Sll2, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Sll2, off, HEADER)) return Layer.None;
     if (p.pushLayer(Layer.Sll2, off, off + HEADER) < 0) return Layer.None;
     p.next = off + HEADER;
     const b = p.buf;

@@ -22,10 +22,7 @@ export const decoder: DecoderModule = {
   defaults: { ipProto: [PROTO_TCP] },
 
   decode(p: PacketView, off: number, reg: Registry): Layer {
-    if (off + FIXED > p.end) {
-      p.problem(Problem.Truncated, Layer.Tcp, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Tcp, off, FIXED)) return Layer.None;
     const b = p.buf;
     const hlen = (b[off + 12] >>> 4) * 4;
     const headerEnd = off + hlen;

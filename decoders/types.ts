@@ -18,6 +18,8 @@ export interface DecoderDefaults {
  * returns the next layer's kind, or Layer.None to stop. It never throws: a fault is recorded with
  * `p.problem()` and decoding stops. It allocates nothing.
  *
+ * A decoder starts with `if (!p.fits(Layer.X, off, HEADER)) return Layer.None;`.
+ *
  * `fields` is the lazy side: it materialises every field of one decoded layer as a plain object
  * (for `-v`, JSON detail and tests). It may allocate.
  */

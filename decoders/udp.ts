@@ -18,10 +18,7 @@ export const decoder: DecoderModule = {
   defaults: { ipProto: [PROTO_UDP] },
 
   decode(p: PacketView, off: number, reg: Registry): Layer {
-    if (off + HEADER > p.end) {
-      p.problem(Problem.Truncated, Layer.Udp, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Udp, off, HEADER)) return Layer.None;
     const b = p.buf;
     const ulen = u16(b, off + 4);
     let lengthOk = true;

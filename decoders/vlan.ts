@@ -35,10 +35,7 @@ export const decoder: DecoderModule = {
   defaults: { ethertype: [0x8100, 0x88a8, 0x9100, 0x9200], greProto: [0x8100] },
 
   decode(p: PacketView, off: number, reg: Registry): Layer {
-    if (off + HEADER > p.end) {
-      p.problem(Problem.Truncated, Layer.Vlan, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Vlan, off, HEADER)) return Layer.None;
     const tpid = tpidOf(p, p.layerCount, off);
     if (p.pushLayer(Layer.Vlan, off, off + HEADER) < 0) return Layer.None;
     const b = p.buf;

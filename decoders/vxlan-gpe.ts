@@ -44,10 +44,7 @@ export const decoder: DecoderModule = {
 
   decode(p: PacketView, off: number, _reg: Registry): Layer {
     const b = p.buf;
-    if (off + SIZE > p.end) {
-      p.problem(Problem.Truncated, Layer.VxlanGpe, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.VxlanGpe, off, SIZE)) return Layer.None;
     const li = p.pushLayer(Layer.VxlanGpe, off, off + SIZE);
     if (li < 0) return Layer.None;
     const f = b[off];

@@ -9,7 +9,7 @@
  * they are decoded as IP.
  */
 import { u16, u24 } from '../src/bytes.js';
-import { Layer, Problem, Tunnel } from '../src/layers.js';
+import { Layer, Tunnel } from '../src/layers.js';
 import { type PacketView, TunnelFlag } from '../src/packet.js';
 import type { Registry } from '../src/registry.js';
 import { ethernetScore, ipHeaderAt } from './mpls.js';
@@ -28,10 +28,7 @@ export const decoder: DecoderModule = {
 
   decode(p: PacketView, off: number, _reg: Registry): Layer {
     const b = p.buf;
-    if (off + SIZE > p.end) {
-      p.problem(Problem.Truncated, Layer.Vxlan, off);
-      return Layer.None;
-    }
+    if (!p.fits(Layer.Vxlan, off, SIZE)) return Layer.None;
     const li = p.pushLayer(Layer.Vxlan, off, off + SIZE);
     if (li < 0) return Layer.None;
     const t = p.pushTunnel(Tunnel.Vxlan, li);

@@ -268,6 +268,16 @@ export class PacketView {
     return this.end < this.capEnd ? this.end : orig > this.capEnd ? orig : this.capEnd;
   }
 
+  /**
+   * Whether a header of `size` bytes at `off` lies inside the decode limit; when it does not, the
+   * truncation is recorded against `kind`. The bounds check every decoder starts with.
+   */
+  fits(kind: Layer, off: number, size: number): boolean {
+    if (off + size <= this.end) return true;
+    this.problem(Problem.Truncated, kind, off);
+    return false;
+  }
+
   /** Record a decode problem at absolute offset `at`. Extra problems beyond the table are dropped. */
   problem(kind: Problem, layer: Layer, at: number): void {
     const i = this.problemCount;
