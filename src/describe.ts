@@ -140,36 +140,39 @@ export interface DescribeOptions {
 // ---------------------------------------------------------------------------------------------
 // Accessors over the view (shared by the text, JSON, strip and stats sinks)
 
-/** Source address of IP or ARP layer `i` as text (ARP: sender protocol address). */
-export function layerSrc(p: PacketView, i: number): string | undefined {
-  const b = p.buf;
+/**
+ * Byte offset of the source (`dst` false) or destination address of IP or ARP layer `i` (ARP: sender /
+ * target protocol address), or -1 when the layer has none or it was not captured. The address is 16
+ * bytes for an IPv6 layer, else 4.
+ */
+export function layerAddrAt(p: PacketView, i: number, dst: boolean): number {
   const s = p.layerStart[i];
   switch (p.layerKind[i]) {
     case Layer.Ipv4:
-      return s + 20 <= p.layerLimit[i] ? ipv4String(b, s + 12) : undefined;
+      return s + 20 <= p.layerLimit[i] ? s + (dst ? 16 : 12) : -1;
     case Layer.Ipv6:
-      return s + 40 <= p.layerLimit[i] ? ipv6String(b, s + 8) : undefined;
+      return s + 40 <= p.layerLimit[i] ? s + (dst ? 24 : 8) : -1;
     case Layer.Arp:
-      return arpIpv4(p, i) ? ipv4String(b, s + 14) : undefined;
+      return arpIpv4(p, i) ? s + (dst ? 24 : 14) : -1;
     default:
-      return undefined;
+      return -1;
   }
+}
+
+function layerAddr(p: PacketView, i: number, dst: boolean): string | undefined {
+  const at = layerAddrAt(p, i, dst);
+  if (at < 0) return undefined;
+  return p.layerKind[i] === Layer.Ipv6 ? ipv6String(p.buf, at) : ipv4String(p.buf, at);
+}
+
+/** Source address of IP or ARP layer `i` as text (ARP: sender protocol address). */
+export function layerSrc(p: PacketView, i: number): string | undefined {
+  return layerAddr(p, i, false);
 }
 
 /** Destination address of IP or ARP layer `i` as text (ARP: target protocol address). */
 export function layerDst(p: PacketView, i: number): string | undefined {
-  const b = p.buf;
-  const s = p.layerStart[i];
-  switch (p.layerKind[i]) {
-    case Layer.Ipv4:
-      return s + 20 <= p.layerLimit[i] ? ipv4String(b, s + 16) : undefined;
-    case Layer.Ipv6:
-      return s + 40 <= p.layerLimit[i] ? ipv6String(b, s + 24) : undefined;
-    case Layer.Arp:
-      return arpIpv4(p, i) ? ipv4String(b, s + 24) : undefined;
-    default:
-      return undefined;
-  }
+  return layerAddr(p, i, true);
 }
 
 /** True when ARP layer `i` is Ethernet/IPv4 ARP with all 28 bytes captured. */
@@ -234,7 +237,7 @@ export function innerProto(p: PacketView): string | undefined {
 }
 
 /** ICMP/ICMPv6 echo types, whose bytes 4..8 are identifier and sequence. */
-function isEcho(kind: Layer, type: number): boolean {
+export function isEcho(kind: Layer, type: number): boolean {
   return kind === Layer.Icmp ? type === 0 || type === 8 : type === 128 || type === 129;
 }
 

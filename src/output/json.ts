@@ -1,26 +1,36 @@
 /**
  * `peelcap json`: one JSON object per line, the DecodedPacket shape documented in the README (JSON lines).
+ * Plain lines are written straight from the view (json-line.ts); `-v` (detail) goes through the object.
  */
 import { describePacket, type DescribeOptions } from '../describe.js';
 import type { PacketView } from '../packet.js';
+import { ByteBatch } from './byte-batch.js';
+import { writeJsonLine } from './json-line.js';
 import type { LineOutput } from './line-output.js';
 import type { PacketSink } from './sink.js';
 
 export class JsonSink implements PacketSink {
+  private readonly batch: ByteBatch;
+
   constructor(
     private readonly out: LineOutput,
     private readonly opts: DescribeOptions = {},
-  ) {}
+  ) {
+    this.batch = new ByteBatch(out);
+  }
 
   packet(p: PacketView): void {
-    this.out.write(`${JSON.stringify(describePacket(p, this.opts))}\n`);
+    if (this.opts.detail) this.out.write(`${JSON.stringify(describePacket(p, this.opts))}\n`);
+    else writeJsonLine(this.batch, p, this.opts.topology);
   }
 
   afterChunk(): Promise<void> | undefined {
+    this.batch.flush();
     return this.out.afterChunk();
   }
 
   end(): Promise<void> {
+    this.batch.flush();
     return this.out.end();
   }
 }

@@ -33,10 +33,20 @@ export class LineOutput {
     if (this.pending.length >= BATCH_CHARS) this.flush();
   }
 
+  /** Bytes that are already batched (ByteBatch): written as they are, after any pending text. The stream keeps `b`. */
+  writeBytes(b: Uint8Array): void {
+    this.flush();
+    this.send(b);
+  }
+
   flush(): void {
     if (this.pending.length === 0) return;
     const s = this.pending;
     this.pending = '';
+    this.send(s);
+  }
+
+  private send(s: string | Uint8Array): void {
     if (this.broken) return;
     if (!this.out.write(s) && !this.waiting) {
       this.waiting = new Promise<void>((resolve) => (this.release = resolve));

@@ -7,24 +7,25 @@
  * Outer endpoints follow `gre`/`ipip` (the IP header carries the tunnel directly) and precede a
  * UDP-carried tunnel's name; they are printed once per outer IP header.
  */
-import { ipv4FromU32, macString, u16 } from '../bytes.js';
+import { ipv4FromU32, ipv6String, u16 } from '../bytes.js';
 import {
   arpIpv4,
   contrailVns,
-  icmpInfo,
+  describeLayers,
   ipProtocol,
   ipProtoName,
+  isEcho,
+  layerAddrAt,
   layerDport,
   layerDst,
   layerSport,
   layerSrc,
-  describeLayers,
-  tunnelLabels,
 } from '../describe.js';
 import { Layer, LAYER_NAMES, PROBLEM_NAMES, Tunnel, TUNNEL_NAMES } from '../layers.js';
 import { TunnelFlag, type PacketView } from '../packet.js';
 import type { Registry } from '../registry.js';
 import type { Topology, TunnelNames } from '../topology/types.js';
+import { ByteBatch } from './byte-batch.js';
 import type { LineOutput } from './line-output.js';
 import type { PacketSink } from './sink.js';
 import type { TimeFormatter } from './time.js';
@@ -77,47 +78,95 @@ function host(topo: Topology | undefined, ip: string | undefined): string {
   return topo?.hostName(ip) ?? ip;
 }
 
+const SPACE = 32;
+
+/** The source/destination address of IP/ARP layer `i` (its host name with a topology), `?` when unknown. */
+function writeHost(w: ByteBatch, p: PacketView, i: number, dst: boolean, topo: Topology | undefined): void {
+  if (topo) {
+    w.text(host(topo, dst ? layerDst(p, i) : layerSrc(p, i)));
+    return;
+  }
+  const at = layerAddrAt(p, i, dst);
+  if (at < 0) w.byte(63);
+  else if (p.layerKind[i] === Layer.Ipv6) w.ascii(ipv6String(p.buf, at));
+  else w.ipv4(p.buf, at);
+}
+
+/** A space unless nothing was written since `start`. */
+function sep(w: ByteBatch, start: number): void {
+  if (w.pos > start) w.byte(SPACE);
+}
+
+/**
+ * VLAN tags of layers [from, to) as `vlan 200,2001 vlan 5` (consecutive tags print as one stack);
+ * `vlan` indexes the first tag's TCI.
+ */
+function writeVlans(w: ByteBatch, p: PacketView, from: number, to: number, vlan: number, start: number): number {
+  for (let i = from; i < to; i++) {
+    if (p.layerKind[i] !== Layer.Vlan) continue;
+    const id = p.vlanTci[vlan++] & 0xfff;
+    if (i > from && p.layerKind[i - 1] === Layer.Vlan) w.byte(COMMA);
+    else {
+      sep(w, start);
+      w.ascii('vlan ');
+    }
+    w.num(id);
+  }
+  return vlan;
+}
+
+/** Outer endpoints `src>dst` of tunnel `t` carried by IP layer `ip`. */
+function writeEnds(w: ByteBatch, p: PacketView, ip: number, names: TunnelNames | undefined, topo: Topology | undefined): void {
+  if (names?.src !== undefined) w.text(names.src);
+  else writeHost(w, p, ip, false, topo);
+  w.byte(62);
+  if (names?.dst !== undefined) w.text(names.dst);
+  else writeHost(w, p, ip, true, topo);
+}
+
+const COMMA = 44;
+
 /** The tunnel context: outer VLANs, endpoints and every encapsulation header, outermost first. */
-export function formatContext(p: PacketView, topo?: Topology): string {
+function writeContext(w: ByteBatch, p: PacketView, topo: Topology | undefined): void {
+  const start = w.pos;
   const stop = p.innerStart >= 0 ? p.innerStart : p.layerCount;
-  let out = '';
   let vlan = 0;
   let t = 0;
   let lastIp = -1;
   for (let i = 0; i < stop; i++) {
-    const k = p.layerKind[i];
-    if (k === Layer.Vlan) {
-      const id = p.vlanTci[vlan++] & 0xfff;
-      // consecutive tags print as one stack: vlan 200,2001
-      out += i > 0 && p.layerKind[i - 1] === Layer.Vlan ? `,${id}` : `${out ? ' ' : ''}vlan ${id}`;
+    if (p.layerKind[i] === Layer.Vlan) {
+      // a run of tags: print the whole stack at its first tag
+      if (i === 0 || p.layerKind[i - 1] !== Layer.Vlan) {
+        let e = i;
+        while (e < stop && p.layerKind[e] === Layer.Vlan) e++;
+        vlan = writeVlans(w, p, i, e, vlan, start);
+      }
       continue;
     }
     while (t < p.tunnelCount && p.tunnelLayer[t] === i) {
       const names = topo?.tunnelNames(p, t);
-      const ip = p.tunnelOuterIp[t];
-      let ends = '';
-      if (ip >= 0 && ip !== lastIp) {
-        lastIp = ip;
-        const src = names?.src ?? host(topo, layerSrc(p, ip));
-        const dst = names?.dst ?? host(topo, layerDst(p, ip));
-        ends = `${src}>${dst}`;
-      }
+      let ip = p.tunnelOuterIp[t];
+      // endpoints are printed once per outer IP header
+      if (ip === lastIp) ip = -1;
+      else if (ip >= 0) lastIp = ip;
       const kind = p.tunnelKind[t];
       const ipCarried = kind === Tunnel.Gre || kind === Tunnel.IpInIp;
-      if (ends && !ipCarried) out += `${out ? ' ' : ''}${ends}`;
-      out += `${out ? ' ' : ''}${tunnelText(p, t, names, ipCarried ? ends : '')}`;
+      if (ip >= 0 && !ipCarried) {
+        sep(w, start);
+        writeEnds(w, p, ip, names, topo);
+      }
+      sep(w, start);
+      writeTunnel(w, p, t, names, ipCarried ? ip : -1, topo);
       t++;
     }
   }
-  return out;
 }
 
 /**
  * One encapsulation header: `geneve vni 8 ovn 2->1`, `mpls[16,31]`, `gre 10.0.0.1>10.0.0.2 key 5`…
- * `ends` (GRE, IP-in-IP only) goes right after the name.
+ * `ip` >= 0 (GRE, IP-in-IP only): its endpoints go right after the name.
  */
-function tunnelText(p: PacketView, t: number, names: TunnelNames | undefined, ends: string): string {
-  const at = ends ? ` ${ends}` : '';
+function writeTunnel(w: ByteBatch, p: PacketView, t: number, names: TunnelNames | undefined, ip: number, topo: Topology | undefined): void {
   const id = p.tunnelId[t];
   const id2 = p.tunnelId2[t];
   const flags = p.tunnelFlags[t];
@@ -125,69 +174,114 @@ function tunnelText(p: PacketView, t: number, names: TunnelNames | undefined, en
     case Tunnel.Vxlan:
     case Tunnel.VxlanGpe:
     case Tunnel.Geneve: {
-      let s = TUNNEL_NAMES[p.tunnelKind[t]];
-      if (names?.network !== undefined) s += ` ${names.network}`;
-      else if (id >= 0) s += ` vni ${id}`;
+      w.ascii(TUNNEL_NAMES[p.tunnelKind[t]]);
+      if (names?.network !== undefined) {
+        w.byte(SPACE);
+        w.text(names.network);
+      } else if (id >= 0) {
+        w.ascii(' vni ');
+        w.num(id);
+      }
       const inp = p.tunnelOvnIn[t];
       const outp = p.tunnelOvnOut[t];
       if (inp >= 0 || outp >= 0) {
-        const a = names?.inport ?? (inp >= 0 ? String(inp) : '?');
-        const b = names?.outport ?? (outp >= 0 ? String(outp) : '?');
-        s += names?.inport !== undefined || names?.outport !== undefined ? ` ${a}->${b}` : ` ovn ${a}->${b}`;
+        w.ascii(names?.inport !== undefined || names?.outport !== undefined ? ' ' : ' ovn ');
+        if (names?.inport !== undefined) w.text(names.inport);
+        else if (inp >= 0) w.num(inp);
+        else w.byte(63);
+        w.ascii('->');
+        if (names?.outport !== undefined) w.text(names.outport);
+        else if (outp >= 0) w.num(outp);
+        else w.byte(63);
       }
-      return s;
+      return;
     }
     case Tunnel.Gre:
-      return id >= 0 ? `gre${at} key ${id}` : `gre${at}`;
-    case Tunnel.Mpls: {
-      let s = `mpls[${tunnelLabels(p, t).join(',')}]`;
-      if (names?.network !== undefined) s += ` ${names.network}`;
-      const where = names?.vm ?? names?.interface;
-      if (where !== undefined) s += ` ${where}`;
-      return s;
-    }
-    case Tunnel.Erspan: {
-      let s = id2 >= 1 ? `erspan v${id2}` : 'erspan';
-      if (id >= 0) s += ` session ${id}`;
-      if (id2 >= 2 && (flags & 0xffff) !== 0) s += ` vlan ${flags & 0xffff}`;
-      return s;
-    }
-    case Tunnel.ContrailMirror: {
-      let s = 'contrail-mirror';
-      if (id2 >= 0) s += ` host ${ipv4FromU32(id2)}`;
-      if (id >= 0) s += flags & TunnelFlag.ContrailIngress ? ' ingress' : ' egress';
-      const [a, b] = contrailVns(p, t);
-      if (a !== undefined && b !== undefined) s += ` vn ${a}>${b}`;
-      else if (a !== undefined) s += ` vn ${a}`;
-      else if (b !== undefined) s += ` vn >${b}`;
-      return s;
-    }
-    case Tunnel.Jmirror: {
-      let s = 'jmirror';
-      if (id2 >= 0) s += ` mirror ${id2}`;
-      if (id >= 0) s += ` session ${id}`;
-      return s;
-    }
     case Tunnel.IpInIp:
-      return `ipip${at}`;
+      w.ascii(p.tunnelKind[t] === Tunnel.Gre ? 'gre' : 'ipip');
+      if (ip >= 0) {
+        w.byte(SPACE);
+        writeEnds(w, p, ip, names, topo);
+      }
+      if (p.tunnelKind[t] === Tunnel.Gre && id >= 0) {
+        w.ascii(' key ');
+        w.num(id);
+      }
+      return;
+    case Tunnel.Mpls: {
+      w.ascii('mpls[');
+      const from = p.tunnelLabelStart[t];
+      for (let i = from, e = from + p.tunnelLabelCount[t]; i < e; i++) {
+        if (i > from) w.byte(COMMA);
+        w.num(p.labels[i] >>> 12);
+      }
+      w.byte(93);
+      if (names?.network !== undefined) {
+        w.byte(SPACE);
+        w.text(names.network);
+      }
+      const where = names?.vm ?? names?.interface;
+      if (where !== undefined) {
+        w.byte(SPACE);
+        w.text(where);
+      }
+      return;
+    }
+    case Tunnel.Erspan:
+      w.ascii('erspan');
+      if (id2 >= 1) {
+        w.ascii(' v');
+        w.num(id2);
+      }
+      if (id >= 0) {
+        w.ascii(' session ');
+        w.num(id);
+      }
+      if (id2 >= 2 && (flags & 0xffff) !== 0) {
+        w.ascii(' vlan ');
+        w.num(flags & 0xffff);
+      }
+      return;
+    case Tunnel.ContrailMirror: {
+      w.ascii('contrail-mirror');
+      if (id2 >= 0) {
+        w.ascii(' host ');
+        w.ascii(ipv4FromU32(id2));
+      }
+      if (id >= 0) w.ascii(flags & TunnelFlag.ContrailIngress ? ' ingress' : ' egress');
+      const [a, b] = contrailVns(p, t);
+      if (a !== undefined || b !== undefined) w.ascii(' vn ');
+      if (a !== undefined) w.text(a);
+      if (b !== undefined) {
+        w.byte(62);
+        w.text(b);
+      }
+      return;
+    }
+    case Tunnel.Jmirror:
+      w.ascii('jmirror');
+      if (id2 >= 0) {
+        w.ascii(' mirror ');
+        w.num(id2);
+      }
+      if (id >= 0) {
+        w.ascii(' session ');
+        w.num(id);
+      }
+      return;
     default:
-      return TUNNEL_NAMES[p.tunnelKind[t]] || 'tunnel';
+      w.text(TUNNEL_NAMES[p.tunnelKind[t]] || 'tunnel');
   }
 }
 
 /** Summary of the innermost frame: `12.12.0.102 > 10.10.0.100 ICMP echo request id 15119 seq 20030`. */
-export function formatInner(p: PacketView, topo?: Topology): string {
+function writeInner(w: ByteBatch, p: PacketView, topo: Topology | undefined): void {
   const first = p.innerStart;
-  if (first < 0) return '';
+  if (first < 0) return;
   const b = p.buf;
-  let prefix = '';
-  let vlan = countVlansBefore(p, first);
-  for (let i = first; i < p.layerCount; i++) {
-    if (p.layerKind[i] !== Layer.Vlan) continue;
-    const id = p.vlanTci[vlan++] & 0xfff;
-    prefix += i > first && p.layerKind[i - 1] === Layer.Vlan ? `,${id}` : `${prefix ? ' ' : ''}vlan ${id}`;
-  }
-  if (prefix) prefix += ' ';
+  const start = w.pos;
+  writeVlans(w, p, first, p.layerCount, countVlansBefore(p, first), start);
+  sep(w, start);
   const l3 = p.innerL3;
   if (l3 < 0) {
     if (p.innerL2 >= 0) {
@@ -197,41 +291,87 @@ export function formatInner(p: PacketView, topo?: Topology): string {
       while (last + 1 < p.layerCount && p.layerKind[last + 1] === Layer.Vlan) last++;
       const typeAt = p.layerKind[last] === Layer.Vlan ? p.layerStart[last] + 2 : s + 12;
       const type = u16(b, typeAt);
-      const what = type < 0x0600 ? `802.3 length ${type}` : `ethertype 0x${type.toString(16).padStart(4, '0')}`;
-      return `${prefix}${macString(b, s + 6)} > ${macString(b, s)} ${what}`;
+      w.hex(b, s + 6, s + 12, 58);
+      w.ascii(' > ');
+      w.hex(b, s, s + 6, 58);
+      if (type < 0x0600) {
+        w.ascii(' 802.3 length ');
+        w.num(type);
+      } else {
+        w.ascii(' ethertype 0x');
+        w.hex(b, typeAt, typeAt + 2);
+      }
+      return;
     }
-    const names: string[] = [];
-    for (let i = first; i < p.layerCount; i++) names.push(LAYER_NAMES[p.layerKind[i]]);
-    return `${prefix}${names.join(' ')}`.trim();
+    for (let i = first; i < p.layerCount; i++) {
+      if (i > first) w.byte(SPACE);
+      w.ascii(LAYER_NAMES[p.layerKind[i]] ?? '');
+    }
+    w.trimSpaces(start); // as String.trim() of `prefix names`: a layer without a name leaves no blank
+    return;
   }
-  if (p.layerKind[l3] === Layer.Arp) return prefix + arpText(p, l3);
-  const src = host(topo, layerSrc(p, l3));
-  const dst = host(topo, layerDst(p, l3));
+  if (p.layerKind[l3] === Layer.Arp) {
+    writeArp(w, p, l3);
+    return;
+  }
+  writeHost(w, p, l3, false, topo);
   const l4 = p.innerL4;
   if (l4 < 0) {
+    w.ascii(' > ');
+    writeHost(w, p, l3, true, topo);
     const proto = ipProtocol(p, l3);
-    return `${prefix}${src} > ${dst} ${proto < 0 ? 'IP' : ipProtoName(proto).toUpperCase()}`;
+    w.byte(SPACE);
+    w.ascii(proto < 0 ? 'IP' : ipProtoName(proto).toUpperCase());
+    return;
   }
   const k = p.layerKind[l4];
   if (k === Layer.Icmp || k === Layer.Icmpv6) {
-    const icmp = icmpInfo(p, l4);
-    const label = k === Layer.Icmp ? 'ICMP' : 'ICMP6';
-    if (!icmp) return `${prefix}${src} > ${dst} ${label}`;
-    const table = k === Layer.Icmp ? ICMP_TYPES : ICMP6_TYPES;
-    let s = `${prefix}${src} > ${dst} ${label} ${table[icmp.type] ?? `type ${icmp.type}`}`;
-    if (icmp.id !== undefined) s += ` id ${icmp.id} seq ${icmp.seq}`;
-    else if (icmp.code !== 0 || table[icmp.type] === undefined) s += ` code ${icmp.code}`;
-    return s;
+    w.ascii(' > ');
+    writeHost(w, p, l3, true, topo);
+    w.ascii(k === Layer.Icmp ? ' ICMP' : ' ICMP6');
+    const s = p.layerStart[l4];
+    const lim = p.layerLimit[l4];
+    if (s + 2 > lim) return;
+    const type = b[s];
+    const code = b[s + 1];
+    const name = (k === Layer.Icmp ? ICMP_TYPES : ICMP6_TYPES)[type];
+    w.byte(SPACE);
+    if (name !== undefined) w.ascii(name);
+    else {
+      w.ascii('type ');
+      w.num(type);
+    }
+    if (isEcho(k, type) && s + 8 <= lim) {
+      w.ascii(' id ');
+      w.num(u16(b, s + 4));
+      w.ascii(' seq ');
+      w.num(u16(b, s + 6));
+    } else if (code !== 0 || name === undefined) {
+      w.ascii(' code ');
+      w.num(code);
+    }
+    return;
   }
-  const sp = layerSport(p, l4);
-  const dp = layerDport(p, l4);
+  w.byte(46);
+  w.num(layerSport(p, l4));
+  w.ascii(' > ');
+  writeHost(w, p, l3, true, topo);
+  w.byte(46);
+  w.num(layerDport(p, l4));
   const payload = p.layerLimit[l4] - p.layerEnd[l4];
   if (k === Layer.Tcp) {
     const s = p.layerStart[l4];
-    const fl = s + 14 <= p.layerLimit[l4] ? ` [${tcpFlags(b[s + 13])}]` : '';
-    return `${prefix}${src}.${sp} > ${dst}.${dp} TCP${fl} len ${payload}`;
+    w.ascii(' TCP');
+    if (s + 14 <= p.layerLimit[l4]) {
+      w.ascii(' [');
+      w.ascii(tcpFlags(b[s + 13]));
+      w.byte(93);
+    }
+  } else {
+    w.ascii(' UDP');
   }
-  return `${prefix}${src}.${sp} > ${dst}.${dp} UDP len ${payload}`;
+  w.ascii(' len ');
+  w.num(payload);
 }
 
 function countVlansBefore(p: PacketView, layer: number): number {
@@ -240,26 +380,74 @@ function countVlansBefore(p: PacketView, layer: number): number {
   return n;
 }
 
-function arpText(p: PacketView, i: number): string {
+function writeArp(w: ByteBatch, p: PacketView, i: number): void {
   const s = p.layerStart[i];
   const b = p.buf;
-  if (s + 8 > p.layerLimit[i]) return 'ARP';
+  w.ascii('ARP');
+  if (s + 8 > p.layerLimit[i]) return;
   const op = u16(b, s + 6);
-  if (!arpIpv4(p, i)) return `ARP op ${op}`;
-  const spa = layerSrc(p, i);
-  const tpa = layerDst(p, i);
-  if (op === 1) return `ARP who-has ${tpa} tell ${spa}`;
-  if (op === 2) return `ARP reply ${spa} is-at ${macString(b, s + 8)}`;
-  return `ARP op ${op} ${spa} > ${tpa}`;
+  if (!arpIpv4(p, i)) {
+    w.ascii(' op ');
+    w.num(op);
+    return;
+  }
+  // sender protocol address at +14, target at +24
+  if (op === 1) {
+    w.ascii(' who-has ');
+    w.ipv4(b, s + 24);
+    w.ascii(' tell ');
+    w.ipv4(b, s + 14);
+  } else if (op === 2) {
+    w.ascii(' reply ');
+    w.ipv4(b, s + 14);
+    w.ascii(' is-at ');
+    w.hex(b, s + 8, s + 14, 58);
+  } else {
+    w.ascii(' op ');
+    w.num(op);
+    w.byte(SPACE);
+    w.ipv4(b, s + 14);
+    w.ascii(' > ');
+    w.ipv4(b, s + 24);
+  }
+}
+
+/** Decode problems as `[truncated in udp at 34]`, space separated. */
+function writeProblems(w: ByteBatch, p: PacketView): void {
+  for (let i = 0; i < p.problemCount; i++) {
+    if (i > 0) w.byte(SPACE);
+    w.byte(91);
+    w.text(`${PROBLEM_NAMES[p.problemKind[i]]}`);
+    w.ascii(' in ');
+    w.text(`${LAYER_NAMES[p.problemLayer[i]]}`);
+    w.ascii(' at ');
+    w.num(p.problemOffset[i]);
+    w.byte(93);
+  }
+}
+
+/** Scratch buffer behind the string-returning API (formatLine, formatContext, formatInner, formatProblems). */
+const scratch = new ByteBatch();
+
+function asString(write: (w: ByteBatch) => void): string {
+  scratch.pos = 0;
+  write(scratch);
+  return scratch.buf.toString('utf8', 0, scratch.pos);
+}
+
+/** The tunnel context: outer VLANs, endpoints and every encapsulation header, outermost first. */
+export function formatContext(p: PacketView, topo?: Topology): string {
+  return asString((w) => writeContext(w, p, topo));
+}
+
+/** Summary of the innermost frame: `12.12.0.102 > 10.10.0.100 ICMP echo request id 15119 seq 20030`. */
+export function formatInner(p: PacketView, topo?: Topology): string {
+  return asString((w) => writeInner(w, p, topo));
 }
 
 /** Decode problems as `[truncated in udp at 34]`, space separated ('' when none). */
 export function formatProblems(p: PacketView): string {
-  let s = '';
-  for (let i = 0; i < p.problemCount; i++) {
-    s += `${s ? ' ' : ''}[${PROBLEM_NAMES[p.problemKind[i]]} in ${LAYER_NAMES[p.problemLayer[i]]} at ${p.problemOffset[i]}]`;
-  }
-  return s;
+  return asString((w) => writeProblems(w, p));
 }
 
 /** Every field of every layer, one indented line per layer (for `-v`). */
@@ -282,36 +470,62 @@ export interface TextLineOptions {
   topology?: Topology;
 }
 
+/**
+ * Write the line for one packet (without the newline): time, context, ` | `, inner summary, problems,
+ * each after a space unless it is the first part; a part that turns out empty is taken back.
+ */
+function writeLine(w: ByteBatch, p: PacketView, o: TextLineOptions): void {
+  const start = w.pos;
+  o.time.write(w, p.tsSec, p.tsNsec);
+  let mark = w.pos;
+  sep(w, start);
+  const ctxAt = w.pos;
+  writeContext(w, p, o.topology);
+  const hasCtx = w.pos > ctxAt;
+  if (!hasCtx) w.pos = mark;
+  mark = w.pos;
+  if (hasCtx) w.ascii(' |');
+  sep(w, start);
+  const innerAt = w.pos;
+  writeInner(w, p, o.topology);
+  if (w.pos === innerAt) w.pos = mark; // no inner frame: no ` |` either
+  mark = w.pos;
+  sep(w, start);
+  const probsAt = w.pos;
+  writeProblems(w, p);
+  if (w.pos === probsAt) w.pos = mark;
+  if (o.verbose && o.reg) w.text(formatDetail(p, o.reg));
+}
+
 /** Whole line for one packet (without the trailing newline). */
 export function formatLine(p: PacketView, o: TextLineOptions): string {
-  const ts = o.time.format(p.tsSec, p.tsNsec);
-  const ctx = formatContext(p, o.topology);
-  const inner = formatInner(p, o.topology);
-  const probs = formatProblems(p);
-  let line = ts;
-  if (ctx) line += `${line ? ' ' : ''}${ctx}${inner ? ' |' : ''}`;
-  if (inner) line += `${line ? ' ' : ''}${inner}`;
-  if (probs) line += `${line ? ' ' : ''}${probs}`;
-  if (o.verbose && o.reg) line += formatDetail(p, o.reg);
-  return line;
+  return asString((w) => writeLine(w, p, o));
 }
 
 /** `peelcap read`: one text line per packet. */
 export class TextSink implements PacketSink {
+  /** Lines go straight into bytes: cheaper than joining them into a batch string and encoding that. */
+  private readonly batch: ByteBatch;
+
   constructor(
     private readonly out: LineOutput,
     private readonly opts: TextLineOptions,
-  ) {}
+  ) {
+    this.batch = new ByteBatch(out);
+  }
 
   packet(p: PacketView): void {
-    this.out.write(`${formatLine(p, this.opts)}\n`);
+    writeLine(this.batch, p, this.opts);
+    this.batch.endLine();
   }
 
   afterChunk(): Promise<void> | undefined {
+    this.batch.flush();
     return this.out.afterChunk();
   }
 
   end(): Promise<void> {
+    this.batch.flush();
     return this.out.end();
   }
 }

@@ -1,3 +1,5 @@
+import type { ByteBatch } from './byte-batch.js';
+
 /**
  * tcpdump-style timestamps. The date/time part of a second is formatted once and reused for every
  * packet of that second, so the per-packet cost is one small concatenation.
@@ -15,6 +17,7 @@ const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 export class TimeFormatter {
   private lastSec = NaN;
   private lastPrefix = '';
+  private lastPrefixBytes: Uint8Array = new Uint8Array(0);
   private prevSec = NaN;
   private prevNsec = 0;
   private firstSec = NaN;
@@ -55,12 +58,33 @@ export class TimeFormatter {
         }
         return this.deltaFrom(this.firstSec, this.firstNsec, sec, nsec);
       default:
-        if (sec !== this.lastSec) {
-          this.lastSec = sec;
-          this.lastPrefix = this.wallClock(sec, this.mode === 'date');
-        }
+        this.second(sec);
         return `${this.lastPrefix}.${this.frac(nsec)}`;
     }
+  }
+
+  /**
+   * Write `format(sec, nsec)` into a byte batch (the same text). Wall-clock times copy the cached bytes
+   * of the second and write the fraction digit by digit.
+   */
+  write(w: ByteBatch, sec: number, nsec: number): void {
+    if (this.mode !== 'time' && this.mode !== 'date') {
+      w.ascii(this.format(sec, nsec));
+      return;
+    }
+    this.second(sec);
+    w.raw(this.lastPrefixBytes);
+    w.byte(46);
+    if (this.nano) w.padded(nsec, 9);
+    else w.padded(Math.floor(nsec / 1000), 6);
+  }
+
+  /** Format the date/time part of second `sec` unless it is the one of the previous packet. */
+  private second(sec: number): void {
+    if (sec === this.lastSec) return;
+    this.lastSec = sec;
+    this.lastPrefix = this.wallClock(sec, this.mode === 'date');
+    this.lastPrefixBytes = Buffer.from(this.lastPrefix, 'latin1');
   }
 
   private wallClock(sec: number, withDate: boolean): string {

@@ -1,0 +1,164 @@
+/**
+ * The direct JSON writer (json-line.ts) against the object path it replaces:
+ * `JSON.stringify(describePacket(p))` is the reference, byte for byte, on every packet of the samples
+ * and of ../shared/corpus, on damaged copies of those packets, and on text that needs escaping.
+ * Also ByteBatch's number/text writers against String() and Buffer.from().
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createRegistry } from '../../decoders/index.js';
+import { CaptureParser } from '../../src/capture/index.js';
+import type { CaptureRecord } from '../../src/capture/record.js';
+import { describePacket } from '../../src/describe.js';
+import { ByteBatch } from '../../src/output/byte-batch.js';
+import { writeJsonLine } from '../../src/output/json-line.js';
+import { PacketView } from '../../src/packet.js';
+import { peel } from '../../src/peel.js';
+import { decodePacket } from '../helpers/decode.js';
+import { corpusDir, describeWith, samplesDir } from '../helpers/env.js';
+
+const reg = createRegistry();
+const w = new ByteBatch();
+
+function viaWriter(p: PacketView): string {
+  w.pos = 0;
+  writeJsonLine(w, p);
+  return w.buf.toString('utf8', 0, w.pos);
+}
+
+const viaObject = (p: PacketView): string => `${JSON.stringify(describePacket(p))}\n`;
+
+/** Every packet of a capture file: [writer line, object line, packet bytes]; stops quietly at a corrupt tail. */
+function linesOf(file: string): { mismatches: string[]; packets: Uint8Array[] } {
+  const v = new PacketView();
+  const mismatches: string[] = [];
+  const packets: Uint8Array[] = [];
+  const p = new CaptureParser(
+    {
+      onRecord(rec: CaptureRecord) {
+        peel(v, rec, reg);
+        const a = viaWriter(v);
+        const b = viaObject(v);
+        if (a !== b) mismatches.push(`${file} frame ${v.frame}:\n  ${a}  ${b}`);
+        if (packets.length < 50 && rec.linktype === 1) packets.push(rec.buf.slice(rec.offset, rec.offset + rec.caplen));
+      },
+    } as never,
+    {},
+  );
+  try {
+    p.push(readFileSync(file));
+    p.end();
+  } catch {
+    // corrupt files: the packets before the fault were compared
+  }
+  return { mismatches, packets };
+}
+
+function captures(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const f = join(dir, e);
+    if (statSync(f).isDirectory()) out.push(...captures(f));
+    else if (/\.(pcap|pcapng|cap)$/.test(e)) out.push(f);
+  }
+  return out.sort();
+}
+
+describe('writeJsonLine', () => {
+  it('writes the same bytes as JSON.stringify(describePacket()) for every sample packet', () => {
+    const files = captures(samplesDir);
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(linesOf(f).mismatches).toEqual([]);
+  });
+
+  it('escapes a pcapng comment and Contrail VN names as JSON.stringify does', () => {
+    const { packets } = linesOf(join(samplesDir, 'contrail-mirror.pcap'));
+    expect(packets.length).toBeGreaterThan(0);
+    const p = decodePacket(packets[0], reg);
+    p.comment = 'quote " backslash \\ newline \n tab \t control \u0001 é 😀 lone \ud800';
+    expect(viaWriter(p)).toBe(viaObject(p));
+    expect(JSON.parse(viaWriter(p)).comment).toBe(p.comment);
+  });
+
+  it('agrees on damaged packets (bytes changed, cut short)', () => {
+    const seeds = captures(samplesDir).flatMap((f) => linesOf(f).packets);
+    fc.assert(
+      fc.property(
+        fc.nat(seeds.length - 1),
+        fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 8 }),
+        fc.nat(),
+        (which, edits, cut) => {
+          const data = seeds[which].slice();
+          for (const [at, v] of edits) data[at % data.length] = v;
+          const p = decodePacket(data.subarray(0, 1 + (cut % data.length)), reg, { len: data.length });
+          expect(viaWriter(p)).toBe(viaObject(p));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describeWith({ corpus: true }, 'writeJsonLine on ../shared/corpus', () => {
+  it('writes the same bytes as the object path for every packet of every capture', () => {
+    const files = captures(corpusDir);
+    expect(files.length).toBeGreaterThan(50);
+    const mismatches = files.flatMap((f) => linesOf(f).mismatches);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+});
+
+describe('ByteBatch', () => {
+  const text = (write: (b: ByteBatch) => void): string => {
+    w.pos = 0;
+    write(w);
+    return w.buf.toString('latin1', 0, w.pos);
+  };
+
+  it('num() writes numbers as String() does', () => {
+    for (const v of [0, 9, 10, 99, 100, 65535, 1e9 - 1, 1e9, 2 ** 32 - 1, 2 ** 32, -1, -0, 1.5, NaN, 1e21]) {
+      expect(text((b) => b.num(v))).toBe(String(v));
+    }
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), (v) => text((b) => b.num(v)) === String(v)));
+  });
+
+  it("padded() writes String(v).padStart(width, '0')", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -5, max: 2 * 10 ** 9 }), fc.integer({ min: 1, max: 9 }), (v, width) => {
+        expect(text((b) => b.padded(v, width))).toBe(String(v).padStart(width, '0'));
+      }),
+    );
+  });
+
+  it('ipv4() writes dotted decimal', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (a) => {
+        expect(text((b) => b.ipv4(a, 0))).toBe(Array.from(a).join('.'));
+      }),
+    );
+  });
+
+  it('text() and utf8() write what Buffer.from(s) encodes', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        w.pos = 0;
+        w.text(s);
+        expect(Buffer.compare(w.buf.subarray(0, w.pos), Buffer.from(s))).toBe(0);
+      }),
+    );
+  });
+
+  it('grows for a line longer than its buffer and hands full batches to the output in order', () => {
+    const got: Buffer[] = [];
+    const b = new ByteBatch({ writeBytes: (x: Uint8Array) => got.push(Buffer.from(x)) } as never);
+    const long = 'x'.repeat(300_000);
+    b.ascii(long);
+    b.endLine();
+    b.ascii('tail');
+    b.endLine();
+    b.flush();
+    expect(Buffer.concat(got).toString()).toBe(`${long}\ntail\n`);
+  });
+});
