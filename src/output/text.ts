@@ -249,11 +249,18 @@ function writeTunnel(w: ByteBatch, p: PacketView, t: number, names: TunnelNames 
         w.ascii(ipv4FromU32(id2));
       }
       if (id >= 0) w.ascii(flags & TunnelFlag.ContrailIngress ? ' ingress' : ' egress');
+      // Port mirroring carries one VN TLV (3 on RX, 4 on TX): name which one rather than print `>B`.
       const [a, b] = contrailVns(p, t);
-      if (a !== undefined || b !== undefined) w.ascii(' vn ');
-      if (a !== undefined) w.text(a);
-      if (b !== undefined) {
+      if (a !== undefined && b !== undefined) {
+        w.ascii(' vn ');
+        w.text(a);
         w.byte(62);
+        w.text(b);
+      } else if (a !== undefined) {
+        w.ascii(' srcvn ');
+        w.text(a);
+      } else if (b !== undefined) {
+        w.ascii(' dstvn ');
         w.text(b);
       }
       return;

@@ -86,3 +86,21 @@ describeWith({ tools: ['tshark'] }, 'peelcap read (tshark cross-check)', () => {
     expect(ours).toEqual(theirs);
   });
 });
+
+describeWith({ tools: ['tshark'] }, 'peelcap read: Contrail port-mirror VN TLVs', () => {
+  it('names the one VN a port mirror carries as srcvn (TLV 3) or dstvn (TLV 4), as tshark reads them', () => {
+    const file = join(samplesDir, 'contrail-mirror.pcap');
+    const ours = lines(peelcap(['read', '-t', '--decode-as', 'udp.port==8888=contrail-mirror', file, 'udp.dstport == 8888']).stdout);
+    const theirs = tsharkFields(file, ['udp.dstport', 'juniper.vn.src', 'juniper.vn.dst'], ['udp.port==8888,juniper']).filter(
+      (r) => r['udp.dstport'][0] === '8888',
+    );
+    expect(ours.length).toBe(theirs.length);
+    expect(theirs.length).toBeGreaterThan(1);
+    theirs.forEach((r, i) => {
+      const src = r['juniper.vn.src'].join(',');
+      const dst = r['juniper.vn.dst'].join(',');
+      const want = src && dst ? ` vn ${src}>${dst} ` : src ? ` srcvn ${src} ` : ` dstvn ${dst} `;
+      expect(ours[i]).toContain(`contrail-mirror${want}|`);
+    });
+  });
+});
