@@ -72,11 +72,8 @@ export const decoder: DecoderModule = {
 
   decode(p: PacketView, off: number, reg: Registry): Layer {
     const b = p.buf;
+    if (!p.fits(Layer.Geneve, off, BASE)) return Layer.None;
     const end = p.end;
-    if (off + BASE > end) {
-      p.problem(Problem.Truncated, Layer.Geneve, off);
-      return Layer.None;
-    }
     const v0 = b[off];
     if (v0 >>> 6 !== 0) {
       p.problem(Problem.BadVersion, Layer.Geneve, off);

@@ -3,7 +3,9 @@
  * so a JSON or text line costs no intermediate strings. Full batches are handed to a LineOutput
  * (which keeps the Buffer), and a fresh one is started.
  */
+import type { PacketView } from '../packet.js';
 import type { LineOutput } from './line-output.js';
+import type { PacketSink } from './sink.js';
 
 /** Hand a batch to the stream once it holds this many bytes. */
 const FLUSH_BYTES = 1 << 16;
@@ -177,5 +179,29 @@ export class ByteBatch {
     this.buf = Buffer.allocUnsafe(FLUSH_BYTES * 2);
     this.pos = 0;
     this.out?.writeBytes(full);
+  }
+}
+
+/**
+ * A sink that writes lines into a ByteBatch over a LineOutput: the batch is handed on after every
+ * input chunk (so backpressure reaches the reader) and at the end. Subclasses write `packet`.
+ */
+export abstract class BatchedLineSink implements PacketSink {
+  protected readonly batch: ByteBatch;
+
+  constructor(protected readonly out: LineOutput) {
+    this.batch = new ByteBatch(out);
+  }
+
+  abstract packet(p: PacketView): void;
+
+  afterChunk(): Promise<void> | undefined {
+    this.batch.flush();
+    return this.out.afterChunk();
+  }
+
+  end(): Promise<void> {
+    this.batch.flush();
+    return this.out.end();
   }
 }

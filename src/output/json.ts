@@ -4,33 +4,20 @@
  */
 import { describePacket, type DescribeOptions } from '../describe.js';
 import type { PacketView } from '../packet.js';
-import { ByteBatch } from './byte-batch.js';
+import { BatchedLineSink } from './byte-batch.js';
 import { writeJsonLine } from './json-line.js';
 import type { LineOutput } from './line-output.js';
-import type { PacketSink } from './sink.js';
 
-export class JsonSink implements PacketSink {
-  private readonly batch: ByteBatch;
-
+export class JsonSink extends BatchedLineSink {
   constructor(
-    private readonly out: LineOutput,
+    out: LineOutput,
     private readonly opts: DescribeOptions = {},
   ) {
-    this.batch = new ByteBatch(out);
+    super(out);
   }
 
   packet(p: PacketView): void {
     if (this.opts.detail) this.out.write(`${JSON.stringify(describePacket(p, this.opts))}\n`);
     else writeJsonLine(this.batch, p, this.opts.topology);
-  }
-
-  afterChunk(): Promise<void> | undefined {
-    this.batch.flush();
-    return this.out.afterChunk();
-  }
-
-  end(): Promise<void> {
-    this.batch.flush();
-    return this.out.end();
   }
 }

@@ -25,9 +25,8 @@ import { Layer, LAYER_NAMES, PROBLEM_NAMES, Tunnel, TUNNEL_NAMES } from '../laye
 import { TunnelFlag, type PacketView } from '../packet.js';
 import type { Registry } from '../registry.js';
 import type { Topology, TunnelNames } from '../topology/types.js';
-import { ByteBatch } from './byte-batch.js';
+import { BatchedLineSink, ByteBatch } from './byte-batch.js';
 import type { LineOutput } from './line-output.js';
-import type { PacketSink } from './sink.js';
 import type { TimeFormatter } from './time.js';
 
 const ICMP_TYPES: Record<number, string> = {
@@ -510,29 +509,17 @@ export function formatLine(p: PacketView, o: TextLineOptions): string {
 }
 
 /** `peelcap read`: one text line per packet. */
-export class TextSink implements PacketSink {
-  /** Lines go straight into bytes: cheaper than joining them into a batch string and encoding that. */
-  private readonly batch: ByteBatch;
-
+/** Lines go straight into bytes: cheaper than joining them into a batch string and encoding that. */
+export class TextSink extends BatchedLineSink {
   constructor(
-    private readonly out: LineOutput,
+    out: LineOutput,
     private readonly opts: TextLineOptions,
   ) {
-    this.batch = new ByteBatch(out);
+    super(out);
   }
 
   packet(p: PacketView): void {
     writeLine(this.batch, p, this.opts);
     this.batch.endLine();
-  }
-
-  afterChunk(): Promise<void> | undefined {
-    this.batch.flush();
-    return this.out.afterChunk();
-  }
-
-  end(): Promise<void> {
-    this.batch.flush();
-    return this.out.end();
   }
 }
