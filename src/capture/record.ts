@@ -69,7 +69,8 @@ export type OwnedRecord = Omit<CaptureRecord, 'buf' | 'offset'> & { data: Uint8A
 
 export function copyRecord(r: CaptureRecord): OwnedRecord {
   return {
-    data: r.buf.slice(r.offset, r.offset + r.caplen),
+    // a copy even when the chunk is a Node Buffer, whose slice() is a view
+    data: new Uint8Array(r.buf.subarray(r.offset, r.offset + r.caplen)),
     caplen: r.caplen,
     len: r.len,
     tsSec: r.tsSec,

@@ -14,13 +14,13 @@ export interface SeedPacket {
   bytes: Uint8Array;
 }
 
-/** Every packet of a capture file, copied out (small files only). */
+/** Every packet of a capture file, copied out (small files only; a Buffer's slice() would be a view). */
 export function packetsOf(path: string, name = path, max = 200): SeedPacket[] {
   const out: SeedPacket[] = [];
   const parser = new CaptureParser(
     {
       onRecord(r) {
-        if (out.length < max) out.push({ name: `${name}#${r.frame}`, linktype: r.linktype, bytes: r.buf.slice(r.offset, r.offset + r.caplen) });
+        if (out.length < max) out.push({ name: `${name}#${r.frame}`, linktype: r.linktype, bytes: new Uint8Array(r.buf.subarray(r.offset, r.offset + r.caplen)) });
       },
     },
     { name },
@@ -90,7 +90,7 @@ export function mutated(seed: Uint8Array): fc.Arbitrary<Uint8Array> {
     fc.record({ kind: fc.constant('len' as const), at: fc.nat(n - 1), v: fc.constantFrom(0, 1, 0x7f, 0xff) }),
   );
   return fc.array(edit, { minLength: 1, maxLength: 6 }).map((edits) => {
-    let b = seed.slice();
+    let b = new Uint8Array(seed); // a copy: mutating a view would change the seed for later cases
     for (const e of edits) {
       if (e.kind === 'set' && e.at < b.length) b[e.at] = e.v;
       else if (e.kind === 'flip' && e.at < b.length) b[e.at] ^= 1 << e.v;
