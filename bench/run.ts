@@ -61,7 +61,8 @@ interface Task {
 }
 
 const root = projectRoot();
-const peelcap = `node ${join(root, 'dist', 'src', 'cli', 'main.js')}`;
+/** The command users run: package.json "bin" (the bundle). */
+const peelcap = `node ${join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { peelcap: string } }).bin.peelcap)}`;
 
 function projectRoot(): string {
   let dir = dirname(new URL(import.meta.url).pathname);

@@ -20,7 +20,8 @@ export class Registry {
   readonly ipProto = new Uint8Array(256);
   readonly greProto = new Uint8Array(65536);
   readonly udpPort = new Uint8Array(65536);
-  readonly linktypes = new Map<number, Layer>();
+  /** First layer by link type (16 bits in both pcap and pcapng). */
+  readonly linktypes = new Uint8Array(65536);
   /** Payload after the bottom label, by label (decode-as). */
   readonly mplsLabel = new Map<number, Layer>();
   /** Payload after the bottom label, by (tunnel destination IPv4, label): key = ip * 2^20 + label. */
@@ -41,7 +42,7 @@ export class Registry {
     for (const a of m.aliases ?? []) this.byName.set(a, m.layer);
     const d = m.defaults;
     if (!d) return;
-    for (const v of d.linktype ?? []) this.linktypes.set(v, m.layer);
+    for (const v of d.linktype ?? []) this.linktypes[v] = m.layer;
     for (const v of d.ethertype ?? []) this.ethertype[v] = m.layer;
     for (const v of d.ipProto ?? []) this.ipProto[v] = m.layer;
     for (const v of d.greProto ?? []) this.greProto[v] = m.layer;
@@ -50,7 +51,7 @@ export class Registry {
 
   /** Layer that starts a record of this link type (Layer.None: pass through undecoded). */
   linkLayer(linktype: number): Layer {
-    return this.linktypes.get(linktype) ?? Layer.None;
+    return linktype >= 0 && linktype <= 0xffff ? this.linktypes[linktype] : Layer.None;
   }
 
   /** UDP dispatch: the destination port wins, so a random source port never shadows a tunnel. */
@@ -127,7 +128,7 @@ export class Registry {
         return;
       case 'linktype':
         check(0xffff);
-        this.linktypes.set(value, layer);
+        this.linktypes[value] = layer;
         return;
       default:
         throw new DecodeAsError(

@@ -49,17 +49,25 @@ export class PcapWriter extends BatchedWriter implements PacketWriter {
     len: number,
     tsSec: number,
     tsNsec: number,
+    _comment?: string,
+    head?: Uint8Array,
   ): void {
     if (iface !== 0 || this.linktype === -1) {
       throw new Error(`pcap writer: interface ${iface} was not declared (call addInterface first)`);
     }
-    const at = this.out.reserve(RECORD_HEADER + caplen);
-    const b = this.out.bytes;
-    const v = this.out.view;
+    const headLen = head === undefined ? 0 : head.length;
+    const out = this.out;
+    const at = out.reserve(RECORD_HEADER + headLen + caplen);
+    const b = out.bytes;
+    const v = out.view;
     v.setUint32(at, tsSec >>> 0, true);
-    v.setUint32(at + 4, this.nanosecond ? tsNsec : Math.floor(tsNsec / 1000), true);
-    v.setUint32(at + 8, caplen, true);
+    // tsNsec < 1e9 fits in 31 bits: | 0 truncates like Math.floor
+    v.setUint32(at + 4, this.nanosecond ? tsNsec : (tsNsec / 1000) | 0, true);
+    v.setUint32(at + 8, headLen + caplen, true);
     v.setUint32(at + 12, len, true);
-    b.set(buf.subarray(start, start + caplen), at + RECORD_HEADER);
+    let o = at + RECORD_HEADER;
+    // a short head byte by byte: cheaper than another TypedArray.set call
+    for (let i = 0; i < headLen; i++) b[o++] = head![i];
+    b.set(buf.subarray(start, start + caplen), o);
   }
 }

@@ -76,30 +76,40 @@ export class PcapngWriter extends BatchedWriter implements PacketWriter {
     tsSec: number,
     tsNsec: number,
     comment?: string,
+    head?: Uint8Array,
   ): void {
     if (iface < 0 || iface >= this.interfaces || !Number.isInteger(iface)) {
       throw new Error(`pcapng writer: interface ${iface} was not declared (call addInterface first)`);
     }
-    const commentBytes = optionValue('opt_comment', comment);
-    const optBytes = commentBytes ? optionSize(commentBytes.length) + 4 : 0;
-    const dataBytes = pad4(caplen);
+    const headLen = head === undefined ? 0 : head.length;
+    const captured = headLen + caplen;
+    // the comment goes straight into the batch as UTF-8: no Buffer per packet
+    const commentLen = comment === undefined ? -1 : utf8Length('opt_comment', comment);
+    const optBytes = commentLen >= 0 ? optionSize(commentLen) + 4 : 0;
+    const dataBytes = pad4(captured);
     const total = 28 + dataBytes + optBytes + 4;
-    const at = this.out.reserve(total);
-    const b = this.out.bytes;
-    const v = this.out.view;
+    const out = this.out;
+    const at = out.reserve(total);
+    const b = out.bytes;
+    const v = out.view;
     v.setUint32(at, EPB, true);
     v.setUint32(at + 4, total, true);
     v.setUint32(at + 8, iface, true);
     v.setUint32(at + 12, nsHigh32(tsSec, tsNsec), true);
     v.setUint32(at + 16, nsLow32(tsSec, tsNsec), true);
-    v.setUint32(at + 20, caplen, true);
+    v.setUint32(at + 20, captured, true);
     v.setUint32(at + 24, len, true);
-    b.set(buf.subarray(start, start + caplen), at + 28);
-    let o = at + 28 + caplen;
+    let o = at + 28;
+    for (let i = 0; i < headLen; i++) b[o++] = head![i];
+    b.set(buf.subarray(start, start + caplen), o);
+    o += caplen;
     // padding must be zero (the batch buffer is not zero-filled)
     while (o < at + 28 + dataBytes) b[o++] = 0;
-    if (commentBytes) {
-      o = writeOption(b, o, OPT_COMMENT, commentBytes);
+    if (commentLen >= 0) {
+      v.setUint16(o, OPT_COMMENT, true);
+      v.setUint16(o + 2, commentLen, true);
+      b.write(comment!, o + 4, commentLen, 'utf8');
+      o = zeroPad(b, o + 4 + commentLen, o + 4 + pad4(commentLen));
       v.setUint32(o, OPT_END, true);
       o += 4;
     }
@@ -109,6 +119,19 @@ export class PcapngWriter extends BatchedWriter implements PacketWriter {
 
 /** if_tsresol value 9: 10^-9 s units. */
 const TSRESOL_NS = Uint8Array.of(9);
+
+/** UTF-8 length of a string option; an option length field has 16 bits. */
+function utf8Length(option: string, s: string): number {
+  const n = Buffer.byteLength(s, 'utf8');
+  if (n > 0xffff) throw new Error(`pcapng writer: ${option} is ${n} bytes, the limit is 65535`);
+  return n;
+}
+
+/** Zero b[from, to) (option padding; the batch buffer is not zero-filled); returns `to`. */
+function zeroPad(b: Uint8Array, from: number, to: number): number {
+  while (from < to) b[from++] = 0;
+  return to;
+}
 
 /** UTF-8 bytes of a string option; an option length field has 16 bits. */
 function optionValue(option: string, s: string | undefined): Buffer | undefined {
@@ -123,8 +146,5 @@ function writeOption(b: Buffer, o: number, code: number, value: Uint8Array): num
   b.writeUInt16LE(code, o);
   b.writeUInt16LE(value.length, o + 2);
   b.set(value, o + 4);
-  let end = o + 4 + value.length;
-  const padded = o + 4 + pad4(value.length);
-  while (end < padded) b[end++] = 0;
-  return padded;
+  return zeroPad(b, o + 4 + value.length, o + 4 + pad4(value.length));
 }

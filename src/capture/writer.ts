@@ -13,7 +13,12 @@ export interface PacketWriter {
    * type throws (use pcapng to mix link types).
    */
   addInterface(i: WriterInterface): number;
-  /** Append one packet, data = buf[start, start + caplen). `comment` is written by pcapng only. */
+  /**
+   * Append one packet, data = `head` (if given) followed by buf[start, start + caplen): the record's
+   * captured length is `head.length + caplen`, `len` is the original length of the data as written
+   * (head included). `head` lets a caller prepend a synthesized header without copying the frame
+   * twice. `comment` is written by pcapng only.
+   */
   writePacket(
     iface: number,
     buf: Uint8Array,
@@ -23,6 +28,7 @@ export interface PacketWriter {
     tsSec: number,
     tsNsec: number,
     comment?: string,
+    head?: Uint8Array,
   ): void;
   /** True while the destination is congested; await `drain()` before writing much more. */
   readonly congested: boolean;

@@ -23,6 +23,12 @@ export function inputError(message: string, hint?: string): CliError {
 }
 
 /** Message for a failed open/read of a file: ENOENT, EACCES, EISDIR… */
+/** The -w output file could not be created or written. */
+export function outputErrorMessage(path: string, e: NodeJS.ErrnoException): CliError {
+  const why = e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message;
+  return inputError(`cannot write ${path === 'the output' ? path : `'${path}'`}: ${why}`, 'check the output path; use -w - to write to stdout');
+}
+
 export function fileErrorMessage(path: string, e: NodeJS.ErrnoException): CliError {
   switch (e.code) {
     case 'ENOENT':

@@ -4,15 +4,24 @@
  * (0 done, 1 input error, 2 bad usage). No stack traces unless PEELCAP_DEBUG is set.
  */
 import { readFileSync } from 'node:fs';
-import { parseCommandLine } from './args.js';
 import { CliError } from './errors.js';
 import { helpText } from './help.js';
-import { runCommand } from './run.js';
 
+/**
+ * Our package.json, found upwards from this file: three levels up from dist/src/cli/main.js (and
+ * src/cli/main.ts), one up from the bundle dist/peelcap.js.
+ */
 function version(): string {
-  // dist/src/cli/main.js -> package.json three levels up (same from src/cli/main.ts)
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  let dir = new URL('.', import.meta.url);
+  for (let up = 0; up < 4; up++, dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'peelcap') return pkg.version;
+    } catch {
+      // no package.json here: look one level up
+    }
+  }
+  return 'unknown';
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -24,11 +33,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`peelcap ${version()}\n`);
     return 0;
   }
+  // Loaded only to run a command: --version and --help start without the engine.
+  const { parseCommandLine } = await import('./args.js');
   const o = parseCommandLine(argv);
   if (o.help) {
     process.stdout.write(helpText(o.command));
     return 0;
   }
+  const { runCommand } = await import('./run.js');
   return runCommand(o, { stdout: process.stdout, stderr: process.stderr });
 }
 

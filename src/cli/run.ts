@@ -1,15 +1,17 @@
 /**
  * The commands: build registry, topology, filter and sink from the parsed options, then run the
- * pipeline on a file, stdin or a live capture.
+ * pipeline on a file, stdin or a live capture. What only some command lines need (topology loaders,
+ * live capture, bpf, --jobs, the progress bar) is imported when asked for, so start-up stays short;
+ * the builders the --jobs workers share (registry, filter, sink) stay synchronous.
  */
 import { statSync } from 'node:fs';
 import { createRegistry } from '../../decoders/index.js';
 import { CaptureError } from '../capture/record.js';
 import { compileFilter, FilterError } from '../filter/index.js';
-import { LiveCaptureError, startLiveCapture, type LiveCapture } from '../live.js';
+import type { LiveCapture } from '../live.js';
 import { JsonSink } from '../output/json.js';
 import { LineOutput } from '../output/line-output.js';
-import { ProgressBar } from '../output/progress.js';
+import type { ProgressBar } from '../output/progress.js';
 import type { PacketSink } from '../output/sink.js';
 import { StatsSink } from '../output/stats.js';
 import { StripSink } from '../output/strip.js';
@@ -17,9 +19,9 @@ import { TextSink } from '../output/text.js';
 import { TimeFormatter } from '../output/time.js';
 import { runPipeline, type PacketFilter, type PipelineOptions, type PipelineResult } from '../pipeline.js';
 import { DecodeAsError, type Registry } from '../registry.js';
-import { loadTopology, TopologyError, type Topology } from '../topology/index.js';
+import type { Topology } from '../topology/index.js';
 import type { CliOptions } from './args.js';
-import { CliError, fileErrorMessage, inputError, usage } from './errors.js';
+import { CliError, fileErrorMessage, inputError, outputErrorMessage, usage } from './errors.js';
 
 /** Streams the CLI talks to (tests and the library can substitute their own). */
 export interface CliIo {
@@ -87,6 +89,7 @@ export function buildRegistry(o: CliOptions): Registry {
 
 export async function buildTopology(o: CliOptions, warn: (m: string) => void): Promise<Topology | undefined> {
   if (o.topology.length === 0) return undefined;
+  const { loadTopology, TopologyError } = await import('../topology/index.js');
   try {
     // A one-shot read of a file needs no live OVSDB updates.
     return await loadTopology(o.topology, { warn, follow: o.iface !== undefined });
@@ -120,7 +123,7 @@ export function buildSink(
     case 'json':
       return new JsonSink(new LineOutput(io.stdout, onBroken), { reg, detail: o.verbose > 0, topology });
     case 'stats':
-      return new StatsSink(io.stdout, o.json, topology);
+      return new StatsSink(io.stdout, o.json, topology, o.top);
     case 'strip':
       return new StripSink({
         format: o.format!,
@@ -147,6 +150,9 @@ export function readFailure(e: unknown, input: string): CliError | undefined {
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && err.syscall !== undefined) {
     if (err.code === 'EPIPE') return undefined;
+    // an error naming another file than the input concerns the -w output
+    if (typeof err.path === 'string' && err.path !== input) return outputErrorMessage(err.path, err);
+    if (err.syscall === 'write') return outputErrorMessage('the output', err);
     return fileErrorMessage(input, err);
   }
   return undefined;
@@ -159,11 +165,13 @@ async function runFile(o: CliOptions, io: CliIo, job: Job): Promise<number> {
   const input = o.input!;
   let progress: ProgressBar | undefined;
   if (input !== '-' && !o.quiet && io.stderr === process.stderr && process.stderr.isTTY) {
+    let size: number | undefined;
     try {
-      progress = new ProgressBar(statSync(input).size);
+      size = statSync(input).size;
     } catch {
       // no size: no bar; the open itself reports the problem
     }
+    if (size !== undefined) progress = new (await import('../output/progress.js')).ProgressBar(size);
   }
   try {
     await runPipeline({
@@ -185,6 +193,7 @@ async function runFile(o: CliOptions, io: CliIo, job: Job): Promise<number> {
 
 async function runLive(o: CliOptions, io: CliIo, job: Job): Promise<number> {
   let live: LiveCapture;
+  const { LiveCaptureError, startLiveCapture } = await import('../live.js');
   try {
     // With a filter, -c counts matching packets: we stop the tool ourselves.
     live = await startLiveCapture(o.iface!, { count: job.filter ? undefined : o.count });

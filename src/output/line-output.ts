@@ -5,6 +5,9 @@
  * and a closed reader on the other end (`peelcap … | head`) is a normal way to stop, not an error.
  */
 
+import { WriteStream } from 'node:fs';
+import { Socket } from 'node:net';
+
 /** Flush threshold in UTF-16 units: large enough to amortise write calls. */
 export const BATCH_CHARS = 1 << 16;
 
@@ -13,6 +16,11 @@ export class LineOutput {
   private waiting: Promise<void> | undefined;
   private release: (() => void) | undefined;
   private error: Error | undefined;
+  /**
+   * The stream is done with a chunk when its write callback runs: stdout (a file, pipe, socket or
+   * terminal), sockets and file streams are. Transforms may still hold it.
+   */
+  private readonly releasesChunks: boolean;
   /** The reader of our output went away (EPIPE): stop producing, exit quietly. */
   broken = false;
 
@@ -24,6 +32,7 @@ export class LineOutput {
     private readonly out: NodeJS.WritableStream,
     private readonly onBroken: () => void = () => {},
   ) {
+    this.releasesChunks = out === process.stdout || out instanceof Socket || out instanceof WriteStream;
     out.on('error', (e: NodeJS.ErrnoException) => this.fail(e));
     out.on('drain', () => this.releaseWaiter());
   }
@@ -33,10 +42,16 @@ export class LineOutput {
     if (this.pending.length >= BATCH_CHARS) this.flush();
   }
 
-  /** Bytes that are already batched (ByteBatch): written as they are, after any pending text. The stream keeps `b`. */
-  writeBytes(b: Uint8Array): void {
+  /**
+   * Bytes that are already batched (ByteBatch): written as they are, after any pending text. The
+   * stream keeps `b`; `done(b)` is called once the stream no longer needs it (so the buffer can be
+   * reused), when the stream is known to let go of written chunks (not, e.g., a PassThrough).
+   */
+  writeBytes(b: Uint8Array, done?: (b: Uint8Array) => void): void {
     this.flush();
-    this.send(b);
+    if (this.broken) return;
+    if (done === undefined || !this.releasesChunks) this.send(b);
+    else this.send(b, (e) => e || done(b));
   }
 
   flush(): void {
@@ -46,9 +61,9 @@ export class LineOutput {
     this.send(s);
   }
 
-  private send(s: string | Uint8Array): void {
+  private send(s: string | Uint8Array, cb?: (e?: Error | null) => void): void {
     if (this.broken) return;
-    if (!this.out.write(s) && !this.waiting) {
+    if (!this.out.write(s, cb) && !this.waiting) {
       this.waiting = new Promise<void>((resolve) => (this.release = resolve));
     }
   }

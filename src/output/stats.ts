@@ -1,15 +1,17 @@
 /**
  * `peelcap stats`: counters per tunnel kind, VNI, MPLS label stack, VLAN, outer endpoint pair, inner
- * protocol, inner conversation and decode problem. Every key is a number (addresses are interned to
- * small ids once), so counting a packet builds no strings; text is made only in the report.
+ * protocol, inner conversation and decode problem. Counting a packet is a few lookups in typed-array
+ * tables keyed by the packet's own numbers (addresses as raw 32-bit words); addresses are interned to
+ * small ids only when a new endpoint pair or conversation appears, and text is made only in the
+ * report or a snapshot.
  */
-import { ipv4String, ipv6String, u16, u32 } from '../bytes.js';
+import { u16, u32 } from '../bytes.js';
 import { hasVni, ipProtocol, ipProtoName } from '../describe.js';
-import { parseIpv6 } from '../filter/literals.js';
 import { Layer, LAYER_NAMES, PROBLEM_NAMES, Tunnel, TUNNEL_NAMES } from '../layers.js';
-import type { PacketView } from '../packet.js';
+import { MAX_LABELS, type PacketView } from '../packet.js';
 import { namesKeys, namesText, type Topology, type TunnelNames } from '../topology/types.js';
-import { CounterTable } from './counter-table.js';
+import { AddressTable } from './address-table.js';
+import { CounterTable, DenseCounters } from './counter-table.js';
 import type { PacketSink } from './sink.js';
 
 /** Packets and bytes (wire length) of one group. */
@@ -26,86 +28,10 @@ export class Counter {
 export const MAX_CONVERSATIONS = 1_000_000;
 const ID_BITS = 2 ** 26;
 const ADDR_MAX = ID_BITS - 1;
-
-/** Interns IPv4/IPv6 addresses to small ids through numeric-keyed maps; the text is built once per address. */
-class AddressTable {
-  private readonly v4 = new Map<number, number>();
-  private readonly v6 = new Map<number, Map<number, Map<number, number>>>();
-  readonly text: string[] = [];
-  /** text -> id, built only when merging snapshots (the hot path keys by bytes). */
-  private byText: Map<string, number> | undefined;
-
-  /** Id of the address of `len` (4 or 16) bytes at b[i]; -1 when the table is full. */
-  id(b: Uint8Array, i: number, len: number): number {
-    if (len === 4) {
-      const k = u32(b, i) | 0; // int32: a small-integer Map key, never boxed
-      let id = this.v4.get(k);
-      if (id === undefined) {
-        if (this.text.length >= ADDR_MAX) return -1;
-        id = this.text.length;
-        this.text.push(ipv4String(b, i));
-        this.v4.set(k, id);
-      }
-      return id;
-    }
-    // 16 bytes as three numbers of 48, 48 and 32 bits
-    const k1 = u16(b, i) * 2 ** 32 + u32(b, i + 2);
-    const k2 = u16(b, i + 6) * 2 ** 32 + u32(b, i + 8);
-    const k3 = u32(b, i + 12);
-    let m1 = this.v6.get(k1);
-    if (m1 === undefined) this.v6.set(k1, (m1 = new Map()));
-    let m2 = m1.get(k2);
-    if (m2 === undefined) m1.set(k2, (m2 = new Map()));
-    let id = m2.get(k3);
-    if (id === undefined) {
-      if (this.text.length >= ADDR_MAX) return -1;
-      id = this.text.length;
-      this.text.push(ipv6String(b, i));
-      m2.set(k3, id);
-    }
-    return id;
-  }
-
-  /** Id of an address given as text (merging snapshots); -1 when the table is full. */
-  idOfText(text: string): number {
-    if (this.byText === undefined) this.byText = new Map(this.text.map((t, i) => [t, i]));
-    let id = this.byText.get(text);
-    if (id === undefined) {
-      if (this.text.length >= ADDR_MAX) return -1;
-      id = this.text.length;
-      this.text.push(text);
-      this.byText.set(text, id);
-      // later packets of the same address, seen as bytes, must find this id too
-      this.internParsed(text, id);
-    }
-    return id;
-  }
-
-  private internParsed(text: string, id: number): void {
-    if (text.includes(':')) {
-      const b = parseIpv6(text);
-      if (!b) return;
-      const k1 = u16(b, 0) * 2 ** 32 + u32(b, 2);
-      const k2 = u16(b, 6) * 2 ** 32 + u32(b, 8);
-      let m1 = this.v6.get(k1);
-      if (m1 === undefined) this.v6.set(k1, (m1 = new Map()));
-      let m2 = m1.get(k2);
-      if (m2 === undefined) m1.set(k2, (m2 = new Map()));
-      m2.set(u32(b, 12), id);
-    } else {
-      const p = text.split('.').map(Number);
-      this.v4.set((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3], id);
-    }
-  }
-}
-
-/** Address id of the source (which=0) or destination (1) of IP layer `l`, or -1. */
-function addrId(table: AddressTable, p: PacketView, l: number, which: number): number {
-  const s = p.layerStart[l];
-  if (p.layerKind[l] === Layer.Ipv4) return s + 20 <= p.layerLimit[l] ? table.id(p.buf, s + 12 + 4 * which, 4) : -1;
-  if (p.layerKind[l] === Layer.Ipv6) return s + 40 <= p.layerLimit[l] ? table.id(p.buf, s + 8 + 16 * which, 16) : -1;
-  return -1;
-}
+/** Label stacks of up to this many labels are keyed one label per word; deeper ones by MAX_LABELS words. */
+const SHALLOW_STACK = 4;
+/** Inner protocol keys: a Layer, 99 (other), or 100 + IP protocol. */
+const PROTO_KEYS = 100 + 256;
 
 function getCounter<K>(m: Map<K, Counter>, k: K): Counter {
   let c = m.get(k);
@@ -206,22 +132,33 @@ export class StatsCollector {
   private firstNsec = 0;
   private lastSec = -1;
   private lastNsec = 0;
-  private readonly byTunnel: Counter[] = Array.from({ length: TUNNEL_NAMES.length }, () => new Counter());
+  private readonly byTunnel = new DenseCounters(TUNNEL_NAMES.length);
   private readonly noTunnel = new Counter();
-  /** key: tunnel kind * 2^24 + VNI */
-  private readonly vnis = new Map<number, Counter>();
-  /** key: count * 2^40 + label1 * 2^20 + label2, for stacks of 1 or 2 labels */
-  private readonly stacks = new Map<number, Counter>();
-  /** Deeper stacks (rare) keyed by their text. */
-  private readonly deepStacks = new Map<string, Counter>();
-  private readonly vlans = new Map<number, Counter>();
-  private readonly addrs = new AddressTable();
-  /** [srcId, dstId] of the outermost tunnel's IP header */
-  private readonly endpoints = new CounterTable(2, 256);
+  /** [tunnel kind << 24 | VNI] */
+  private readonly vnis = new CounterTable(1, 256);
+  /** Stacks of 1..SHALLOW_STACK labels: [count << 20 | label 1, label 2 or 0, …] */
+  private readonly stacks = new CounterTable(SHALLOW_STACK, 256);
+  /** Deeper stacks (rare): [count, label 1, …, label count, 0…] */
+  private readonly deepStacks = new CounterTable(1 + MAX_LABELS, 16);
+  private readonly vlans = new DenseCounters(4096);
+  private readonly addrs = new AddressTable(ADDR_MAX);
+  /**
+   * The outermost tunnel's IP header, keyed by the raw addresses [src, dst] (IPv4: 2 words, IPv6: 8)
+   * so that a known pair costs one lookup; extras: [src id, dst id], interned when the pair is new.
+   */
+  private readonly endpoints4 = new CounterTable(2, 256, 2);
+  private readonly endpoints6 = new CounterTable(8, 16, 2);
   /** by inner L4 layer kind, ARP, or (for IP without a decoded L4) 100 + IP protocol */
-  private readonly protos = new Map<number, Counter>();
-  /** [kind << 9 | has-id << 8 | proto, network id, address a, address b, port a << 16 | port b] (see convWords) */
-  private readonly convs = new CounterTable(5, 4096);
+  private readonly protos = new DenseCounters(PROTO_KEYS);
+  /**
+   * Inner conversations keyed by raw addresses, both directions in one entry (the numerically lower
+   * (address, port) first): [kind << 9 | has-id << 8 | proto, network id, address a…, address b…,
+   * port a << 16 | port b] with 1-word (IPv4) or 4-word (IPv6) addresses. Extras: the address ids
+   * in report order (lower id first), and first-seen sequence * 2 + 1 when that order is the
+   * reverse of the key's.
+   */
+  private readonly convs4 = new CounterTable(5, 4096, 3);
+  private readonly convs6 = new CounterTable(11, 256, 3);
   private readonly otherConvs = new Counter();
   private readonly problems: number[] = new Array<number>(PROBLEM_NAMES.length).fill(0);
   private unresolved = 0;
@@ -247,26 +184,20 @@ export class StatsCollector {
       const kind = p.tunnelKind[t];
       if (!(seen & (1 << kind))) {
         seen |= 1 << kind;
-        this.byTunnel[kind]?.add(len);
+        this.byTunnel.add(kind, 1, len);
       }
-      if (hasVni(kind) && p.tunnelId[t] >= 0) bump(this.vnis, kind * 2 ** 24 + p.tunnelId[t], len);
+      if (hasVni(kind) && p.tunnelId[t] >= 0) {
+        this.vnis.key[0] = (kind << 24) | p.tunnelId[t];
+        this.vnis.add(1, len);
+      }
       if (kind === Tunnel.Mpls) this.countStack(p, t, len);
     }
     if (this.topology) this.countNames(this.topology, p, len);
     if (p.tunnelCount === 0) this.noTunnel.add(len);
-    for (let i = 0; i < p.vlanCount; i++) bump(this.vlans, p.vlanTci[i] & 0xfff, len);
-    if (p.tunnelCount > 0 && p.tunnelOuterIp[0] >= 0) {
-      const ip = p.tunnelOuterIp[0];
-      const a = addrId(this.addrs, p, ip, 0);
-      const b = addrId(this.addrs, p, ip, 1);
-      if (a >= 0 && b >= 0) {
-        this.endpoints.key[0] = a;
-        this.endpoints.key[1] = b;
-        this.endpoints.add(1, len);
-      }
-    }
+    for (let i = 0; i < p.vlanCount; i++) this.vlans.add(p.vlanTci[i] & 0xfff, 1, len);
+    if (p.tunnelCount > 0 && p.tunnelOuterIp[0] >= 0) this.countEndpoints(p, p.tunnelOuterIp[0], len);
     const proto = this.protoKey(p);
-    if (proto >= 0) bump(this.protos, proto, len);
+    if (proto >= 0) this.protos.add(proto, 1, len);
     this.countConversation(p, len);
     for (let i = 0; i < p.problemCount; i++) this.problems[p.problemKind[i]]++;
   }
@@ -275,15 +206,38 @@ export class StatsCollector {
     const n = p.tunnelLabelCount[t];
     const s = p.tunnelLabelStart[t];
     if (n === 0) return;
-    if (n <= 2) {
-      const l1 = p.labels[s] >>> 12;
-      const l2 = n === 2 ? p.labels[s + 1] >>> 12 : 0;
-      bump(this.stacks, n * 2 ** 40 + l1 * 2 ** 20 + l2, len);
-    } else {
-      const parts: number[] = [];
-      for (let i = 0; i < n; i++) parts.push(p.labels[s + i] >>> 12);
-      bump(this.deepStacks, parts.join(','), len);
-    }
+    const shallow = n <= SHALLOW_STACK;
+    const table = shallow ? this.stacks : this.deepStacks;
+    const k = table.key;
+    const at = shallow ? 0 : 1;
+    for (let i = 0; i < n; i++) k[at + i] = p.labels[s + i] >>> 12;
+    for (let i = at + n; i < k.length; i++) k[i] = 0;
+    if (shallow) k[0] |= n << 20;
+    else k[0] = n;
+    table.add(1, len);
+  }
+
+  /** Key the stack table that holds `labels` (merging); returns that table. */
+  private stackKey(labels: number[]): CounterTable {
+    const n = labels.length;
+    const shallow = n <= SHALLOW_STACK;
+    const table = shallow ? this.stacks : this.deepStacks;
+    const k = table.key;
+    const at = shallow ? 0 : 1;
+    k.fill(0);
+    for (let i = 0; i < n; i++) k[at + i] = labels[i];
+    if (shallow) k[0] |= n << 20;
+    else k[0] = n;
+    return table;
+  }
+
+  /** Labels of entry `e` of a stack table. */
+  private stackLabels(table: CounterTable, e: number): number[] {
+    const deep = table === this.deepStacks;
+    const n = deep ? table.word(e, 0) : table.word(e, 0) >>> 20;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(deep ? table.word(e, 1 + i) : table.word(e, i) & 0xfffff);
+    return out;
   }
 
   private protoKey(p: PacketView): number {
@@ -296,64 +250,125 @@ export class StatsCollector {
     return p.innerStart >= 0 ? 99 : -1;
   }
 
+  /** Count the endpoint pair of IP layer `ip`. */
+  private countEndpoints(p: PacketView, ip: number, len: number): void {
+    const b = p.buf;
+    const s = p.layerStart[ip];
+    const v4 = p.layerKind[ip] === Layer.Ipv4;
+    if (v4 ? s + 20 > p.layerLimit[ip] : p.layerKind[ip] !== Layer.Ipv6 || s + 40 > p.layerLimit[ip]) return;
+    const t = v4 ? this.endpoints4 : this.endpoints6;
+    const at = v4 ? s + 12 : s + 8;
+    for (let i = 0; i < t.width; i++) t.key[i] = u32(b, at + 4 * i) | 0;
+    let e = t.find();
+    if (e < 0) {
+      const src = this.addrs.id(b, at, v4 ? 4 : 16);
+      const dst = this.addrs.id(b, at + (v4 ? 4 : 16), v4 ? 4 : 16);
+      if (src < 0 || dst < 0) return;
+      e = t.entry();
+      t.setExtra(e, 0, src);
+      t.setExtra(e, 1, dst);
+    }
+    t.count(e, 1, len);
+  }
+
   private countConversation(p: PacketView, len: number): void {
     const l3 = p.innerL3;
-    if (l3 < 0 || p.layerKind[l3] === Layer.Arp) return;
-    let a = addrId(this.addrs, p, l3, 0);
-    let b = addrId(this.addrs, p, l3, 1);
-    if (a < 0 || b < 0) return;
+    if (l3 < 0) return;
+    const kind = p.layerKind[l3];
+    const v4 = kind === Layer.Ipv4;
+    const s = p.layerStart[l3];
+    if (v4 ? s + 20 > p.layerLimit[l3] : kind !== Layer.Ipv6 || s + 40 > p.layerLimit[l3]) return;
     const l4 = p.innerL4;
     let proto = ipProtocol(p, l3);
-    let pa = 0;
-    let pb = 0;
+    let ports = 0;
     if (l4 >= 0) {
       const k = p.layerKind[l4];
       proto = k === Layer.Tcp ? 6 : k === Layer.Udp ? 17 : proto;
-      if ((k === Layer.Tcp || k === Layer.Udp) && p.layerStart[l4] + 4 <= p.layerLimit[l4]) {
-        pa = u16(p.buf, p.layerStart[l4]);
-        pb = u16(p.buf, p.layerStart[l4] + 2);
-      }
-    }
-    // both directions in one entry: the lower (address, port) first
-    if (a > b || (a === b && pa > pb)) {
-      const x = a;
-      a = b;
-      b = x;
-      const y = pa;
-      pa = pb;
-      pb = y;
+      if ((k === Layer.Tcp || k === Layer.Udp) && p.layerStart[l4] + 4 <= p.layerLimit[l4]) ports = u32(p.buf, p.layerStart[l4]) | 0;
     }
     const t = p.tunnelCount - 1;
     // the innermost tunnel's kind and id name the overlay network (tenants reuse addresses)
-    convWords(this.convs.key, t < 0 ? 0 : p.tunnelKind[t], t < 0 ? -1 : networkId(p, t), proto, a, b, pa, pb);
-    if (!this.convs.add(1, len, MAX_CONVERSATIONS)) this.otherConvs.add(len);
+    const net = t < 0 ? 0 : p.tunnelKind[t];
+    const id = t < 0 ? -1 : networkId(p, t);
+    const b = p.buf;
+    const src = v4 ? s + 12 : s + 8;
+    const n = v4 ? 1 : 4;
+    let table: CounterTable;
+    let swapped: boolean;
+    if (v4) {
+      // the common case written out: two one-word addresses
+      table = this.convs4;
+      const k = table.key;
+      k[2] = u32(b, src) | 0;
+      k[3] = u32(b, src + 4) | 0;
+      swapped = convKey(k, net, id, proto, 1, ports);
+    } else {
+      table = this.convs6;
+      const k = table.key;
+      for (let i = 0; i < 4; i++) {
+        k[2 + i] = u32(b, src + 4 * i) | 0;
+        k[6 + i] = u32(b, src + 16 + 4 * i) | 0;
+      }
+      swapped = convKey(k, net, id, proto, 4, ports);
+    }
+    const e = table.find();
+    if (e >= 0) {
+      table.count(e, 1, len);
+      return;
+    }
+    const idSrc = this.addrs.id(b, src, 4 * n);
+    const idDst = this.addrs.id(b, src + 4 * n, 4 * n);
+    if (idSrc >= 0 && idDst >= 0) this.addConversation(table, idSrc, idDst, swapped, ports, 1, len);
+  }
+
+  /**
+   * Add the conversation keyed in `table.key` between address ids `a` and `b` (`ports`: a's << 16 |
+   * b's; `swapped`: the key holds them the other way round); one over the limit counts as other.
+   */
+  private addConversation(table: CounterTable, a: number, b: number, swapped: boolean, ports: number, packets: number, bytes: number): void {
+    const seq = this.convs4.size + this.convs6.size;
+    const e = table.entry(MAX_CONVERSATIONS - (table === this.convs4 ? this.convs6.size : this.convs4.size));
+    if (e < 0) {
+      addTo(this.otherConvs, packets, bytes);
+      return;
+    }
+    // the report shows the lower (id, port) first
+    const idSwapped = a > b || (a === b && ports >>> 16 > (ports & 0xffff));
+    table.setExtra(e, 0, idSwapped ? b : a);
+    table.setExtra(e, 1, idSwapped ? a : b);
+    table.setExtra(e, 2, seq * 2 + (idSwapped !== swapped ? 1 : 0));
+    table.count(e, packets, bytes);
+  }
+
+  /** Conversations in first-seen order as [table, entry] pairs. */
+  private convOrder(): Array<[CounterTable, number]> {
+    const out = new Array<[CounterTable, number]>(this.convs4.size + this.convs6.size);
+    for (const t of [this.convs4, this.convs6]) {
+      for (let e = 0; e < t.size; e++) out[t.extra(e, 2) >>> 1] = [t, e];
+    }
+    return out;
   }
 
   /** Conversations as [network key, address pair key, proto/ports key, packets, bytes] (the snapshot's form). */
   private convEntries(): StatsSnapshot['convs'] {
-    const out: StatsSnapshot['convs'] = [];
-    const c = this.convs;
-    for (let e = 0; e < c.size; e++) {
-      const w0 = c.word(e, 0);
-      const kind = w0 >>> 9;
-      const id = w0 & 256 ? c.word(e, 1) >>> 0 : -1;
-      const ports = c.word(e, 4) >>> 0;
-      out.push([
-        kind === 0 ? 0 : kind * 2 ** 33 + id + 1,
-        c.word(e, 2) * ID_BITS + c.word(e, 3),
-        (w0 & 255) * 2 ** 32 + ports,
-        c.packets(e),
-        c.bytes(e),
-      ]);
-    }
-    return out;
+    return this.convOrder().map(([t, e]) => this.convEntry(t, e));
+  }
+
+  private convEntry(c: CounterTable, e: number): StatsSnapshot['convs'][number] {
+    const w0 = c.word(e, 0);
+    const kind = w0 >>> 9;
+    const id = w0 & 256 ? c.word(e, 1) >>> 0 : -1;
+    const keyPorts = c.word(e, c.width - 1) >>> 0;
+    // the key's ports are in key order; the report's follow the ids
+    const ports = c.extra(e, 2) & 1 ? ((keyPorts & 0xffff) * 65536 + (keyPorts >>> 16)) : keyPorts;
+    return [kind === 0 ? 0 : kind * 2 ** 33 + id + 1, c.extra(e, 0) * ID_BITS + c.extra(e, 1), (w0 & 255) * 2 ** 32 + ports, c.packets(e), c.bytes(e)];
   }
 
   /** Endpoint pairs as [srcId * 2^26 + dstId, packets, bytes]. */
   private endpointEntries(): Entry<number>[] {
     const out: Entry<number>[] = [];
-    for (let e = 0; e < this.endpoints.size; e++) {
-      out.push([this.endpoints.word(e, 0) * ID_BITS + this.endpoints.word(e, 1), this.endpoints.packets(e), this.endpoints.bytes(e)]);
+    for (const t of [this.endpoints4, this.endpoints6]) {
+      for (let e = 0; e < t.size; e++) out.push([t.extra(e, 0) * ID_BITS + t.extra(e, 1), t.packets(e), t.bytes(e)]);
     }
     return out;
   }
@@ -372,21 +387,39 @@ export class StatsCollector {
   /** All counters as plain data, for merging elsewhere. */
   snapshot(): StatsSnapshot {
     const entries = <K>(m: Map<K, Counter>): Entry<K>[] => [...m].map(([k, c]) => [k, c.packets, c.bytes]);
-    // conversations and endpoints are read out of their tables
+    const dense = (d: DenseCounters): Entry<number>[] => {
+      const out: Entry<number>[] = [];
+      for (let e = 0; e < d.size; e++) out.push([d.key(e), d.packets(d.key(e)), d.bytes(d.key(e))]);
+      return out;
+    };
+    const vnis: Entry<number>[] = [];
+    for (let e = 0; e < this.vnis.size; e++) vnis.push([vniKey(this.vnis.word(e, 0)), this.vnis.packets(e), this.vnis.bytes(e)]);
+    // stacks of 1 or 2 labels as count * 2^40 + label1 * 2^20 + label2, deeper ones as text
+    const stacks: Entry<number>[] = [];
+    const deepStacks: Entry<string>[] = [];
+    for (const table of [this.stacks, this.deepStacks]) {
+      for (let e = 0; e < table.size; e++) {
+        const l = this.stackLabels(table, e);
+        if (l.length <= 2) stacks.push([l.length * 2 ** 40 + l[0] * 2 ** 20 + (l[1] ?? 0), table.packets(e), table.bytes(e)]);
+        else deepStacks.push([l.join(','), table.packets(e), table.bytes(e)]);
+      }
+    }
+    const byTunnel: [number, number][] = [];
+    for (let k = 0; k < TUNNEL_NAMES.length; k++) byTunnel.push([this.byTunnel.packets(k), this.byTunnel.bytes(k)]);
     return {
       packets: this.packets,
       bytes: this.bytes,
       first: this.firstSec < 0 ? null : [this.firstSec, this.firstNsec],
       last: this.lastSec < 0 ? null : [this.lastSec, this.lastNsec],
-      byTunnel: this.byTunnel.map((c) => [c.packets, c.bytes]),
+      byTunnel,
       noTunnel: [this.noTunnel.packets, this.noTunnel.bytes],
-      vnis: entries(this.vnis),
-      stacks: entries(this.stacks),
-      deepStacks: entries(this.deepStacks),
-      vlans: entries(this.vlans),
-      addrs: [...this.addrs.text],
+      vnis,
+      stacks,
+      deepStacks,
+      vlans: dense(this.vlans),
+      addrs: this.addrs.allText(),
       endpoints: this.endpointEntries(),
-      protos: entries(this.protos),
+      protos: dense(this.protos),
       convs: this.convEntries(),
       otherConvs: [this.otherConvs.packets, this.otherConvs.bytes],
       problems: [...this.problems],
@@ -405,13 +438,20 @@ export class StatsCollector {
     if (s.last && (this.lastSec < 0 || s.last[0] > this.lastSec || (s.last[0] === this.lastSec && s.last[1] > this.lastNsec))) {
       [this.lastSec, this.lastNsec] = s.last;
     }
-    s.byTunnel.forEach(([p, b], k) => addTo(this.byTunnel[k], p, b));
+    s.byTunnel.forEach(([p, b], k) => this.byTunnel.add(k, p, b));
     addTo(this.noTunnel, s.noTunnel[0], s.noTunnel[1]);
-    mergeEntries(this.vnis, s.vnis);
-    mergeEntries(this.stacks, s.stacks);
-    mergeEntries(this.deepStacks, s.deepStacks);
-    mergeEntries(this.vlans, s.vlans);
-    mergeEntries(this.protos, s.protos);
+    for (const [k, p, b] of s.vnis) {
+      this.vnis.key[0] = (Math.floor(k / 2 ** 24) << 24) | k % 2 ** 24;
+      this.vnis.add(p, b);
+    }
+    for (const [k, p, b] of s.stacks) {
+      const n = Math.floor(k / 2 ** 40);
+      const l1 = Math.floor(k / 2 ** 20) % 2 ** 20;
+      this.stackKey(n === 2 ? [l1, k % 2 ** 20] : [l1]).add(p, b);
+    }
+    for (const [k, p, b] of s.deepStacks) this.stackKey(k.split(',').map(Number)).add(p, b);
+    for (const [k, p, b] of s.vlans) this.vlans.add(k, p, b);
+    for (const [k, p, b] of s.protos) this.protos.add(k, p, b);
     // their address ids -> ours
     const ids = s.addrs.map((t) => this.addrs.idOfText(t));
     const pairKey = (k: number): number => {
@@ -422,16 +462,44 @@ export class StatsCollector {
     for (const [k, p, b] of s.endpoints) {
       const key = pairKey(k);
       if (key < 0) continue;
-      this.endpoints.key[0] = Math.floor(key / ID_BITS);
-      this.endpoints.key[1] = key % ID_BITS;
-      this.endpoints.add(p, b);
+      const src = Math.floor(key / ID_BITS);
+      const dst = key % ID_BITS;
+      const n = this.addrs.length(src) / 4;
+      if (this.addrs.length(dst) !== 4 * n) continue;
+      const t = n === 1 ? this.endpoints4 : this.endpoints6;
+      for (let i = 0; i < n; i++) {
+        t.key[i] = this.addrs.word(src, i);
+        t.key[n + i] = this.addrs.word(dst, i);
+      }
+      let e = t.find();
+      if (e < 0) {
+        e = t.entry();
+        t.setExtra(e, 0, src);
+        t.setExtra(e, 1, dst);
+      }
+      t.count(e, p, b);
     }
     for (const [net, pair, key, p, b] of s.convs) {
       const mapped = pairKey(pair);
+      const a = Math.floor(mapped / ID_BITS);
+      const z = mapped % ID_BITS;
+      const n = mapped < 0 ? 0 : this.addrs.length(a) / 4;
+      if (n === 0 || this.addrs.length(z) !== 4 * n) {
+        addTo(this.otherConvs, p, b);
+        continue;
+      }
       const kind = Math.floor(net / 2 ** 33);
       const ports = key % 2 ** 32;
-      convWords(this.convs.key, kind, kind === 0 ? -1 : (net % 2 ** 33) - 1, Math.floor(key / 2 ** 32), Math.floor(mapped / ID_BITS), mapped % ID_BITS, ports >>> 16, ports & 0xffff);
-      if (mapped < 0 || !this.convs.add(p, b, MAX_CONVERSATIONS)) addTo(this.otherConvs, p, b);
+      const table = n === 1 ? this.convs4 : this.convs6;
+      const k = table.key;
+      for (let i = 0; i < n; i++) {
+        k[2 + i] = this.addrs.word(a, i);
+        k[2 + n + i] = this.addrs.word(z, i);
+      }
+      const swapped = convKey(k, kind, kind === 0 ? -1 : (net % 2 ** 33) - 1, Math.floor(key / 2 ** 32), n, ports | 0);
+      const e = table.find();
+      if (e >= 0) table.count(e, p, b);
+      else this.addConversation(table, a, z, swapped, ports | 0, p, b);
     }
     addTo(this.otherConvs, s.otherConvs[0], s.otherConvs[1]);
     s.problems.forEach((n, k) => (this.problems[k] += n));
@@ -443,57 +511,42 @@ export class StatsCollector {
   report(top = 20): StatsReport {
     const rows = <K>(m: Map<K, Counter>, name: (k: K) => string): StatsRow[] =>
       sortRows([...m].map(([k, c]) => ({ key: name(k), packets: c.packets, bytes: c.bytes })));
+    const tableRows = (t: CounterTable, name: (e: number) => string): StatsRow[] => {
+      const out: StatsRow[] = [];
+      for (let e = 0; e < t.size; e++) out.push({ key: name(e), packets: t.packets(e), bytes: t.bytes(e) });
+      return out;
+    };
+    const denseRows = (d: DenseCounters, name: (k: number) => string): StatsRow[] => {
+      const out: StatsRow[] = [];
+      for (let e = 0; e < d.size; e++) {
+        const k = d.key(e);
+        out.push({ key: name(k), packets: d.packets(k), bytes: d.bytes(k) });
+      }
+      return sortRows(out);
+    };
     const tunnels: StatsRow[] = [];
-    for (let k = 1; k < this.byTunnel.length; k++) {
-      const c = this.byTunnel[k];
-      if (c.packets > 0) tunnels.push({ key: TUNNEL_NAMES[k], packets: c.packets, bytes: c.bytes });
+    for (let k = 1; k < TUNNEL_NAMES.length; k++) {
+      const packets = this.byTunnel.packets(k);
+      if (packets > 0) tunnels.push({ key: TUNNEL_NAMES[k], packets, bytes: this.byTunnel.bytes(k) });
     }
     if (this.noTunnel.packets > 0) tunnels.push({ key: '(no tunnel)', packets: this.noTunnel.packets, bytes: this.noTunnel.bytes });
-    const addr = this.addrs.text;
-    const convs: ConversationRow[] = [];
-    for (const [net, pair, key, packets, bytes] of this.convEntries()) {
-      const kind = Math.floor(net / 2 ** 33);
-      const id = (net % 2 ** 33) - 1;
-      const network = kind === 0 ? 'none' : id >= 0 ? `${TUNNEL_NAMES[kind]} ${id}` : TUNNEL_NAMES[kind];
-      const a = addr[Math.floor(pair / ID_BITS)];
-      const b = addr[pair % ID_BITS];
-      const proto = Math.floor(key / 2 ** 32);
-      const pa = Math.floor(key / 65536) % 65536;
-      const pb = key % 65536;
-      const ported = proto === 6 || proto === 17;
-      const row: ConversationRow = {
-        key: ported ? `${a}.${pa} <> ${b}.${pb} ${ipProtoName(proto)}` : `${a} <> ${b} ${ipProtoName(proto)}`,
-        network,
-        a,
-        b,
-        proto: ipProtoName(proto),
-        packets,
-        bytes,
-      };
-      if (ported) {
-        row.aport = pa;
-        row.bport = pb;
-      }
-      convs.push(row);
-    }
-    const stackName = (k: number): string => {
-      const n = Math.floor(k / 2 ** 40);
-      const l1 = Math.floor(k / 2 ** 20) % 2 ** 20;
-      return n === 2 ? `${l1},${k % 2 ** 20}` : String(l1);
-    };
+    const addr = (id: number): string => this.addrs.text(id);
     const out: StatsReport = {
       packets: this.packets,
       bytes: this.bytes,
       tunnels: sortRows(tunnels),
-      vnis: rows(this.vnis, (k) => `${TUNNEL_NAMES[Math.floor(k / 2 ** 24)]} ${k % 2 ** 24}`),
-      labelStacks: sortRows([...rows(this.stacks, stackName), ...rows(this.deepStacks, (k) => k)]),
-      vlans: rows(this.vlans, String),
-      endpoints: sortRows(this.endpointEntries().map(([k, packets, bytes]) => ({ key: `${addr[Math.floor(k / ID_BITS)]} > ${addr[k % ID_BITS]}`, packets, bytes }))),
-      innerProtocols: rows(this.protos, (k) =>
-        k >= 100 ? ipProtoName(k - 100) : k === 99 ? 'other' : LAYER_NAMES[k],
+      vnis: sortRows(tableRows(this.vnis, (e) => { const w = this.vnis.word(e, 0); return `${TUNNEL_NAMES[w >>> 24]} ${w & 0xffffff}`; })),
+      labelStacks: sortRows([
+        ...tableRows(this.stacks, (e) => this.stackLabels(this.stacks, e).join(',')),
+        ...tableRows(this.deepStacks, (e) => this.stackLabels(this.deepStacks, e).join(',')),
+      ]),
+      vlans: denseRows(this.vlans, String),
+      endpoints: sortRows(
+        [this.endpoints4, this.endpoints6].flatMap((t) => tableRows(t, (e) => `${addr(t.extra(e, 0))} > ${addr(t.extra(e, 1))}`)),
       ),
-      conversations: sortRows(convs, (x, y) => (x.network < y.network ? -1 : x.network > y.network ? 1 : 0)).slice(0, top),
-      conversationCount: this.convs.size,
+      innerProtocols: denseRows(this.protos, (k) => (k >= 100 ? ipProtoName(k - 100) : k === 99 ? 'other' : LAYER_NAMES[k])),
+      conversations: this.topConversations(top),
+      conversationCount: this.convs4.size + this.convs6.size,
       problems: this.problems
         .map((n, k) => ({ key: PROBLEM_NAMES[k], packets: n, bytes: 0 }))
         .filter((r) => r.packets > 0)
@@ -516,15 +569,78 @@ export class StatsCollector {
     }
     return out;
   }
+
+  /**
+   * The `top` conversations in report order. Only those that can make the cut get text: entries
+   * ordered by packets and bytes alone, down to the top-th one and every entry tied with it.
+   */
+  private topConversations(top: number): ConversationRow[] {
+    const order = this.convOrder();
+    order.sort(([t, e], [u, f]) => u.packets(f) - t.packets(e) || u.bytes(f) - t.bytes(e));
+    let n = Math.min(top, order.length);
+    if (n > 0) {
+      const [t, e] = order[n - 1];
+      while (n < order.length && order[n][0].packets(order[n][1]) === t.packets(e) && order[n][0].bytes(order[n][1]) === t.bytes(e)) n++;
+    }
+    const rows: ConversationRow[] = [];
+    for (let i = 0; i < n; i++) rows.push(this.convRow(this.convEntry(order[i][0], order[i][1])));
+    return sortRows(rows, (x, y) => (x.network < y.network ? -1 : x.network > y.network ? 1 : 0)).slice(0, top);
+  }
+
+  private convRow([net, pair, key, packets, bytes]: StatsSnapshot['convs'][number]): ConversationRow {
+    const kind = Math.floor(net / 2 ** 33);
+    const id = (net % 2 ** 33) - 1;
+    const network = kind === 0 ? 'none' : id >= 0 ? `${TUNNEL_NAMES[kind]} ${id}` : TUNNEL_NAMES[kind];
+    const a = this.addrs.text(Math.floor(pair / ID_BITS));
+    const b = this.addrs.text(pair % ID_BITS);
+    const proto = Math.floor(key / 2 ** 32);
+    const pa = Math.floor(key / 65536) % 65536;
+    const pb = key % 65536;
+    const ported = proto === 6 || proto === 17;
+    const row: ConversationRow = {
+      key: ported ? `${a}.${pa} <> ${b}.${pb} ${ipProtoName(proto)}` : `${a} <> ${b} ${ipProtoName(proto)}`,
+      network,
+      a,
+      b,
+      proto: ipProtoName(proto),
+      packets,
+      bytes,
+    };
+    if (ported) {
+      row.aport = pa;
+      row.bport = pb;
+    }
+    return row;
+  }
 }
 
-/** Fill a conversation key: network kind and id (-1: none), inner protocol, address ids, ports. */
-function convWords(k: Int32Array, kind: number, id: number, proto: number, a: number, b: number, pa: number, pb: number): void {
+/** A snapshot's VNI key (kind * 2^24 + VNI) from the table word (kind << 24 | VNI). */
+function vniKey(w: number): number {
+  return (w >>> 24) * 2 ** 24 + (w & 0xffffff);
+}
+
+/**
+ * Fill a conversation key whose two addresses (n words each, in packet order) are already at k[2..]:
+ * network kind and id (-1: none), inner protocol, and the ports (`ports`: the first address's << 16
+ * | the second's). Both directions share one key: the numerically lower (address, port) goes first.
+ * Returns true when that swapped the two.
+ */
+function convKey(k: Int32Array, kind: number, id: number, proto: number, n: number, ports: number): boolean {
   k[0] = (kind << 9) | (id >= 0 ? 256 : 0) | (proto & 255);
   k[1] = id >= 0 ? id | 0 : 0;
-  k[2] = a;
-  k[3] = b;
-  k[4] = (pa << 16) | pb;
+  let c = 0;
+  for (let i = 2; i < 2 + n && c === 0; i++) c = k[i] < k[i + n] ? -1 : k[i] > k[i + n] ? 1 : 0;
+  if (c === 0) c = (ports >>> 16) - (ports & 0xffff);
+  if (c > 0) {
+    for (let i = 2; i < 2 + n; i++) {
+      const x = k[i];
+      k[i] = k[i + n];
+      k[i + n] = x;
+    }
+    ports = (ports << 16) | (ports >>> 16);
+  }
+  k[2 + 2 * n] = ports;
+  return c > 0;
 }
 
 /** The tunnel id that names an overlay network (VNI, label, key, session), or -1 for kinds without one. */
@@ -598,10 +714,12 @@ export function renderStats(r: StatsReport, limit = 20): string {
 export class StatsSink implements PacketSink {
   readonly stats: StatsCollector;
 
+  /** @param top conversations to list (`--top`) */
   constructor(
     private readonly out: NodeJS.WritableStream,
     private readonly json: boolean,
     topology?: Topology,
+    private readonly top = 20,
   ) {
     this.stats = new StatsCollector(topology);
   }
@@ -611,7 +729,7 @@ export class StatsSink implements PacketSink {
   }
 
   end(): Promise<void> {
-    const r = this.stats.report();
+    const r = this.stats.report(this.top);
     const text = this.json ? `${JSON.stringify(r)}\n` : renderStats(r);
     return new Promise<void>((resolve) => {
       this.out.write(text, () => resolve());

@@ -42,21 +42,27 @@ export interface StripOptions {
   warn?: (message: string) => void;
 }
 
-/** EtherType to put in a synthesized Ethernet header for a frame starting with this layer. */
-function etherTypeOf(kind: number): number {
-  switch (kind) {
-    case Layer.Ipv4:
-      return 0x0800;
-    case Layer.Ipv6:
-      return 0x86dd;
-    case Layer.Arp:
-      return 0x0806;
-    case Layer.Mpls:
-      return 0x8847;
-    default:
-      return -1;
+/**
+ * The synthesized Ethernet header for a frame starting with this layer (indexed by Layer; undefined:
+ * no EtherType for it). Both addresses 00:00:00:00:00:00: visibly synthetic. Built once: the writer
+ * copies it in front of the frame, so the frame is copied only once.
+ */
+const ETH_HEADS: ReadonlyArray<Uint8Array | undefined> = (() => {
+  const heads = new Array<Uint8Array | undefined>(Layer.Count).fill(undefined);
+  const types: Array<[Layer, number]> = [
+    [Layer.Ipv4, 0x0800],
+    [Layer.Ipv6, 0x86dd],
+    [Layer.Arp, 0x0806],
+    [Layer.Mpls, 0x8847],
+  ];
+  for (const [kind, type] of types) {
+    const h = new Uint8Array(ETH_HEADER);
+    h[12] = type >>> 8;
+    h[13] = type & 255;
+    heads[kind] = h;
   }
-}
+  return heads;
+})();
 
 function linkName(linktype: number): string {
   return linktype === LINKTYPE_ETHERNET ? 'eth' : linktype === LINKTYPE_RAW ? 'ip' : `linktype-${linktype}`;
@@ -70,8 +76,8 @@ export class StripSink implements PacketSink {
   /** pcapng: linktype -> group key -> interface index */
   private readonly ifaces = new Map<number, Map<number | string, number>>();
   private readonly groupNames = new Set<string>();
-  /** Scratch buffer for frames that get a synthesized Ethernet header (reused, grown when needed). */
-  private scratch = new Uint8Array(65536);
+  /** --eth: inner IP packets get a synthesized Ethernet header. */
+  private readonly eth: boolean;
   private skippedMismatch = 0;
   private skippedEmpty = 0;
   written = 0;
@@ -79,6 +85,7 @@ export class StripSink implements PacketSink {
   constructor(private readonly o: StripOptions) {
     this.writer = createWriter(o.format, o.out);
     this.pcapng = o.format === 'pcapng';
+    this.eth = o.eth === true;
   }
 
   /**
@@ -120,8 +127,8 @@ export class StripSink implements PacketSink {
     }
 
     let synth = false;
-    if ((this.o.eth && (kind === Layer.Ipv4 || kind === Layer.Ipv6)) || link < 0) {
-      if (etherTypeOf(kind) < 0) {
+    if ((this.eth && (kind === Layer.Ipv4 || kind === Layer.Ipv6)) || link < 0) {
+      if (ETH_HEADS[kind] === undefined) {
         this.skippedMismatch++;
         return;
       }
@@ -134,7 +141,7 @@ export class StripSink implements PacketSink {
         this.fileLink = link;
         this.writer.addInterface({ linktype: link, snaplen: SNAPLEN });
       } else if (link !== this.fileLink) {
-        if (this.fileLink === LINKTYPE_ETHERNET && etherTypeOf(kind) >= 0 && link === LINKTYPE_RAW) synth = true;
+        if (this.fileLink === LINKTYPE_ETHERNET && ETH_HEADS[kind] !== undefined && link === LINKTYPE_RAW) synth = true;
         else {
           this.skippedMismatch++;
           return;
@@ -162,20 +169,8 @@ export class StripSink implements PacketSink {
     synth: boolean,
     comment: string | undefined,
   ): void {
-    const caplen = end - start;
-    if (!synth) {
-      this.writer.writePacket(iface, p.buf, start, caplen, len, p.tsSec, p.tsNsec, comment);
-    } else {
-      const need = caplen + ETH_HEADER;
-      if (this.scratch.length < need) this.scratch = new Uint8Array(Math.max(need, this.scratch.length * 2));
-      const s = this.scratch;
-      s.fill(0, 0, 12); // 00:00:00:00:00:00 both ways: visibly synthetic
-      const type = etherTypeOf(kind);
-      s[12] = type >>> 8;
-      s[13] = type & 255;
-      s.set(p.buf.subarray(start, end), ETH_HEADER);
-      this.writer.writePacket(iface, s, 0, need, len + ETH_HEADER, p.tsSec, p.tsNsec, comment);
-    }
+    const head = synth ? ETH_HEADS[kind] : undefined;
+    this.writer.writePacket(iface, p.buf, start, end - start, synth ? len + ETH_HEADER : len, p.tsSec, p.tsNsec, comment, head);
     this.written++;
   }
 
@@ -252,7 +247,7 @@ export class StripSink implements PacketSink {
 
   private linkOfInner(p: PacketView): number {
     const k = p.innerStart >= 0 ? p.layerKind[p.innerStart] : Layer.None;
-    return k === Layer.Ethernet || this.o.eth || (k !== Layer.Ipv4 && k !== Layer.Ipv6) ? LINKTYPE_ETHERNET : LINKTYPE_RAW;
+    return k === Layer.Ethernet || this.eth || (k !== Layer.Ipv4 && k !== Layer.Ipv6) ? LINKTYPE_ETHERNET : LINKTYPE_RAW;
   }
 
   afterChunk(): Promise<void> | undefined {

@@ -158,8 +158,11 @@ class Coordinator {
       this.resolve = resolve;
       this.reject = reject;
     });
+    // worker.js beside this module: dist/src/parallel/worker.js for the library, and for the CLI
+    // bundle dist/bin/worker.js, the bundled worker that scripts/bundle.mjs writes beside it
+    const script = new URL('./worker.js', import.meta.url);
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+      const w = new Worker(script, { workerData: setup });
       w.on('message', (m: FromWorker) => this.onMessage(i, m));
       w.on('error', (e) => this.fail(e));
       this.workers.push(w);

@@ -29,12 +29,17 @@ export interface SplitPlan {
   size: number;
 }
 
-/** Nominal range size: big enough to amortise messaging, small enough to bound buffered output. */
-export const RANGE_BYTES = 8 << 20;
+/**
+ * Nominal range size: big enough to amortise messaging, small enough that a range read by a worker
+ * is still in its L2 cache when it is decoded (8 MiB ranges cost ~15% more CPU on 1 M packets).
+ */
+export const RANGE_BYTES = 2 << 20;
 /** Consecutive plausible records that make a sync point. */
 const CHAIN = 8;
 /** How far past a nominal cut to search for a sync point before giving the cut up. */
 const SCAN_BYTES = 1 << 20;
+/** Bytes read at a cut first (the planner runs before any worker starts: keep it cheap). */
+const FIRST_WINDOW = 64 << 10;
 const MAX_RECORD = 256 * 1024 * 1024;
 const PCAP_HEADER = 24;
 const PCAP_RECORD = 16;
@@ -72,10 +77,15 @@ export function planRanges(path: string, rangeBytes = RANGE_BYTES): SplitPlan {
     const plan = head.length >= 4 && u32(head, 0) === BT_SHB ? pcapngHead(path, head, size) : pcapHead(path, head, size);
     const starts: number[] = [plan.prefix.length];
     const window = new Uint8Array(SCAN_BYTES + 2 * MAX_PROBE);
+    const sync = (cut: number, bytes: number): number => {
+      const n = readAt(fd, window, cut, bytes);
+      return plan.format === 'pcap' ? syncPcap(window, n, cut, size, plan) : syncPcapng(window, n, cut, size, plan);
+    };
     for (let cut = plan.prefix.length + rangeBytes; cut < size; cut += rangeBytes) {
       if (cut <= starts[starts.length - 1]) continue;
-      const n = readAt(fd, window, cut, window.length);
-      const at = plan.format === 'pcap' ? syncPcap(window, n, cut, size, plan) : syncPcapng(window, n, cut, size, plan);
+      // a sync point is almost always within a few records: read the whole window only when it is not
+      let at = sync(cut, FIRST_WINDOW);
+      if (at < 0) at = sync(cut, window.length);
       if (at >= 0 && cut + at < size) starts.push(cut + at);
     }
     plan.ranges = starts.map((start, i) => ({ start, end: i + 1 < starts.length ? starts[i + 1] : size }));
@@ -214,29 +224,68 @@ export interface Walk {
   structural: boolean;
 }
 
+/**
+ * Walks a range's records as its bytes arrive, so each piece is walked while the read has just left
+ * it in the cache (walking a whole multi-MiB range afterwards costs a cache miss per record).
+ */
+export class RangeWalker {
+  /** Start of the first record not yet walked. */
+  private pos = 0;
+  private packets = 0;
+  private structural = false;
+  /** A block length that cannot be: the walk stops there (the range is then not exact). */
+  private broken = false;
+
+  constructor(
+    private readonly format: SplitFormat,
+    private readonly le: boolean,
+  ) {}
+
+  /** Walk the records that lie wholly inside b[0, n) (n only grows between calls). */
+  advance(b: Uint8Array, n: number): void {
+    if (this.broken || this.structural) return;
+    const le = this.le;
+    let pos = this.pos;
+    let packets = this.packets;
+    if (this.format === 'pcap') {
+      while (pos + PCAP_RECORD <= n) {
+        const next = pos + PCAP_RECORD + (le ? u32le(b, pos + 8) : u32(b, pos + 8));
+        if (next > n) break;
+        pos = next;
+        packets++;
+      }
+    } else {
+      while (pos + 12 <= n) {
+        const raw = u32(b, pos);
+        const type = le ? u32le(b, pos) : raw;
+        if (raw === BT_SHB || type === BT_IDB) {
+          this.structural = true;
+          break;
+        }
+        const len = le ? u32le(b, pos + 4) : u32(b, pos + 4);
+        if (len < 12 || len % 4 !== 0) {
+          this.broken = true;
+          break;
+        }
+        if (pos + len > n) break;
+        pos += len;
+        if (type === BT_EPB || type === BT_SPB || type === BT_PB) packets++;
+      }
+    }
+    this.pos = pos;
+    this.packets = packets;
+  }
+
+  /** What the walk proved once the range's `n` bytes have all been given to advance(). */
+  result(n: number): Walk {
+    if (this.structural) return { packets: this.packets, exact: false, structural: true };
+    return { packets: this.packets, exact: !this.broken && this.pos === n, structural: false };
+  }
+}
+
 /** Walk the records of b[0, n) (a whole range). */
 export function walkRange(b: Uint8Array, n: number, format: SplitFormat, le: boolean): Walk {
-  let pos = 0;
-  let packets = 0;
-  if (format === 'pcap') {
-    while (pos + PCAP_RECORD <= n) {
-      const caplen = le ? u32le(b, pos + 8) : u32(b, pos + 8);
-      pos += PCAP_RECORD + caplen;
-      if (pos > n) break;
-      packets++;
-    }
-    return { packets, exact: pos === n, structural: false };
-  }
-  while (pos + 12 <= n) {
-    const raw = u32(b, pos);
-    if (raw === BT_SHB) return { packets, exact: false, structural: true };
-    const type = le ? u32le(b, pos) : raw;
-    const len = le ? u32le(b, pos + 4) : u32(b, pos + 4);
-    if (type === BT_IDB) return { packets, exact: false, structural: true };
-    if (len < 12 || len % 4 !== 0) break;
-    pos += len;
-    if (pos > n) break;
-    if (type === BT_EPB || type === BT_SPB || type === BT_PB) packets++;
-  }
-  return { packets, exact: pos === n, structural: false };
+  const w = new RangeWalker(format, le);
+  w.advance(b, n);
+  return w.result(n);
 }

@@ -4,7 +4,7 @@
  * file's header bytes) and hands the range's output back. The parser is moved to the range's place
  * in the file, so frame numbers, offsets, warnings and errors are those of the whole file.
  */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureParser } from '../capture/parser.js';
@@ -16,7 +16,7 @@ import { StripSink } from '../output/strip.js';
 import { PacketView } from '../packet.js';
 import { peel } from '../peel.js';
 import type { DoneMessage, FromWorker, RangeJob, ToWorker, WorkerSetup } from './protocol.js';
-import { readAt, walkRange } from './split.js';
+import { RangeWalker, readAt } from './split.js';
 
 /**
  * Collects everything a sink writes, in order: text as strings (sent as a string: the coordinator's
@@ -62,6 +62,8 @@ class Collector extends Writable {
 }
 
 const PIECE = 8 << 20;
+/** Read size while walking a range: well inside the L2 cache. */
+const WALK_PIECE = 256 << 10;
 
 async function start(setup: WorkerSetup): Promise<void> {
   const port = parentPort!;
@@ -95,6 +97,21 @@ async function start(setup: WorkerSetup): Promise<void> {
     return readAt(fd, buf, pos, n);
   };
 
+  let walker = new RangeWalker(setup.format, setup.littleEndian);
+  /** Read a range into buf piece by piece, walking each piece while it is in the cache. */
+  const readAndWalk = (fd: number, pos: number, n: number): number => {
+    if (buf.length < n) buf = new Uint8Array(n);
+    walker = new RangeWalker(setup.format, setup.littleEndian);
+    let got = 0;
+    while (got < n) {
+      const k = readSync(fd, buf, got, Math.min(WALK_PIECE, n - got), pos + got);
+      if (k === 0) break;
+      got += k;
+      walker.advance(buf, got);
+    }
+    return got;
+  };
+
   // stats: one collector for every range of this worker (interning addresses once), sent at the end
   const statsSink = o.command === 'stats' ? (buildSink(o, io, reg, topology, warn, () => {}) as StatsSink) : undefined;
 
@@ -114,8 +131,8 @@ async function start(setup: WorkerSetup): Promise<void> {
     let n = 0;
     if (!job.stream) {
       // walk the records first: it proves the cut after the range, and the count numbers the next range
-      n = readRange(fd, job.start, job.end - job.start);
-      const walk = walkRange(buf, n, setup.format, setup.littleEndian);
+      n = readAndWalk(fd, job.start, job.end - job.start);
+      const walk = walker.result(n);
       const proven = walk.exact && !walk.structural && n === job.end - job.start;
       post({ type: 'count', id: job.id, packets: walk.packets, proven });
       if (!proven) return { type: 'done', id: job.id, read: 0, matched: 0, warnings: [], skipped: true };

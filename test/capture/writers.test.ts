@@ -2,14 +2,17 @@
  * Write-then-read round trips: corpus packets written as pcap (µs, ns) and pcapng (several
  * interfaces, comments), read back by our reader and by tshark (and tcpdump for pcap).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { BATCH_BYTES, BatchOutput } from '../../src/capture/batch-output.js';
 import { createWriter, type WriteFormat } from '../../src/capture/index.js';
-import { corpus, describeWith } from '../helpers/env.js';
+import { cat, pattern } from '../../samples/craft.js';
+import { ensureBuilt } from '../cli/run-cli.js';
+import { corpus, describeWith, projectRoot } from '../helpers/env.js';
 import { parseFile, parseInChunks, timeString, type Got, type ParseResult } from './corpus-files.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'peelcap-writer-'));
@@ -167,5 +170,139 @@ describe('writer batching and backpressure', () => {
     await w.close();
     expect(() => w.writePacket(0, new Uint8Array(1), 0, 1, 1, 0, 0)).toThrow(/after close/);
     expect(() => createWriter('pcapx' as WriteFormat, new Writable())).toThrow(/unknown capture format/);
+  });
+});
+
+describe('batch buffers', () => {
+  /** Records of these sizes (some bigger than the 64-byte batch) with distinct bytes, through reserve(). */
+  const sizes = [10, 60, 64, 65, 3, 200, 1, 64, 1000, 7, 63, 2];
+  const records = sizes.map((n, i) => pattern(n, i * 37));
+  const expected = Buffer.from(cat(...records));
+  /** Yielding between records lets the stream's write callbacks run (when a buffer could be reused). */
+  const fill = async (o: BatchOutput): Promise<void> => {
+    for (const r of records) {
+      const at = o.reserve(r.length);
+      o.bytes.set(r, at);
+      await new Promise(setImmediate);
+    }
+  };
+
+  it('a file gets every byte in order, records bigger than a batch included', async () => {
+    const file = join(tmp, 'batches.bin');
+    const o = new BatchOutput(file, 64);
+    await fill(o);
+    await o.close();
+    expect(readFileSync(file)).toEqual(expected);
+  });
+
+  it("a caller's stream keeps its chunks: later batches never overwrite them", async () => {
+    const chunks: Buffer[] = [];
+    const keep = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        chunks.push(chunk); // kept, not copied: like a collector or a PassThrough
+        cb();
+      },
+    });
+    const o = new BatchOutput(keep, 64);
+    await fill(o);
+    await o.close();
+    expect(chunks.length).toBeGreaterThan(records.length / 2);
+    expect(Buffer.concat(chunks)).toEqual(expected);
+  });
+
+  it('packets bigger than a batch, between small ones, round trip through pcap and pcapng files', async () => {
+    const big = pattern(BATCH_BYTES + 12345, 5);
+    const small = pattern(60, 9);
+    for (const format of ['pcap-ns', 'pcapng'] as const) {
+      const file = join(tmp, `big.${format}`);
+      const w = createWriter(format, file);
+      w.addInterface({ linktype: 1, snaplen: 1 << 22 });
+      const order = [small, big, small, big, big, small];
+      order.forEach((d, i) => w.writePacket(0, d, 0, d.length, d.length + 4, 1_700_000_000, i, format === 'pcapng' ? `n${i}` : undefined));
+      await w.close();
+      const back = parseFile(file);
+      expect(back.error).toBeUndefined();
+      expect(back.packets.map((p) => [p.caplen, p.len, p.time])).toEqual(order.map((d, i) => [d.length, d.length + 4, timeString(1_700_000_000, i)]));
+      back.packets.forEach((p, i) => expect(Buffer.from(p.data).equals(order[i]), `${format} packet ${i}`).toBe(true));
+      if (format === 'pcapng') expect(back.packets.map((p) => p.comment)).toEqual(order.map((_, i) => `n${i}`));
+    }
+  });
+
+  it('a head is written in front of the packet data and counted in the captured length', async () => {
+    const head = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00);
+    const frame = pattern(90, 3);
+    for (const format of ['pcap', 'pcapng'] as const) {
+      const file = join(tmp, `head.${format}`);
+      const w = createWriter(format, file);
+      w.addInterface({ linktype: 1 });
+      // the frame from offset 10 of a larger buffer, with and without a head, comment after the data
+      w.writePacket(0, frame, 10, 61, 80, 5, 6000, 'with ✓ head', head);
+      w.writePacket(0, frame, 10, 61, 66, 5, 7000);
+      await w.close();
+      const back = parseFile(file);
+      expect(back.error).toBeUndefined();
+      expect(back.packets.map((p) => [p.caplen, p.len])).toEqual([
+        [75, 80],
+        [61, 66],
+      ]);
+      expect(Buffer.from(back.packets[0].data)).toEqual(Buffer.from(cat(head, frame.subarray(10, 71))));
+      expect(Buffer.from(back.packets[1].data)).toEqual(Buffer.from(frame.subarray(10, 71)));
+      expect(back.packets[0].comment).toBe(format === 'pcapng' ? 'with ✓ head' : undefined);
+    }
+  });
+
+  it('stdout to a slow pipe: batch buffers are reused only once written (built writer in a child process)', async () => {
+    ensureBuilt();
+    const index = join(projectRoot, 'dist', 'src', 'capture', 'index.js');
+    // rounds of ~3 MiB written without waiting (several batches in flight), then a drain: buffers recycle
+    const script = `
+      import { createWriter } from ${JSON.stringify(index)};
+      const w = createWriter('pcap', '-');
+      w.addInterface({ linktype: 1 });
+      const d = new Uint8Array(1000);
+      for (let i = 0; i < 12000; i++) {
+        d.fill(i & 255);
+        d[0] = i >> 8;
+        w.writePacket(0, d, 0, 1000, 1000, i, 0);
+        if (i % 3000 === 2999 && w.congested) await w.drain();
+      }
+      await w.close();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const got: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => {
+      got.push(c);
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 1);
+    });
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    const r = parseInChunks(Buffer.concat(got), 1 << 20, 'stdout');
+    expect(r.error).toBeUndefined();
+    expect(r.packets).toHaveLength(12000);
+    r.packets.forEach((p, i) => {
+      const want = new Uint8Array(1000).fill(i & 255);
+      want[0] = i >> 8;
+      if (!Buffer.from(p.data).equals(want) || p.time !== timeString(i, 0)) expect.fail(`packet ${i} damaged`);
+    });
+  }, 30_000);
+
+  it('a path that cannot be opened fails the first write and close() with the system error', async () => {
+    const w = createWriter('pcap', join(tmp, 'no-such-dir', 'x.pcap'));
+    expect(() => w.addInterface({ linktype: 1 })).toThrow(/ENOENT/);
+    await expect(w.close()).rejects.toThrow(/ENOENT/);
+  });
+
+  it.runIf(existsSync('/dev/full'))('a full disk fails the writes that follow and close()', async () => {
+    const w = createWriter('pcap', '/dev/full');
+    w.addInterface({ linktype: 1 });
+    const d = pattern(1000);
+    // a batch goes out when full; its failure reaches drain() or the next batch, whichever comes first
+    const fill = async (): Promise<void> => {
+      for (let i = 0; i < 4 * (BATCH_BYTES / 1000); i++) {
+        w.writePacket(0, d, 0, d.length, d.length, 0, 0);
+        if (w.congested) await w.drain();
+      }
+    };
+    await expect(fill()).rejects.toThrow(/ENOSPC/);
+    await expect(w.close()).rejects.toThrow(/ENOSPC/);
   });
 });

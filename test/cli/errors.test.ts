@@ -25,6 +25,13 @@ describe('peelcap exit codes and messages', () => {
     expectNoStack(r.stderr);
   });
 
+  it('unwritable -w output: exit 1, names the output, not the input', () => {
+    const r = peelcap(['strip', overlays, '-w', join(tmp, 'no-such-dir', 'out.pcap')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^peelcap: cannot write '.*no-such-dir\/out\.pcap': no such directory\n/);
+    expectNoStack(r.stderr);
+  });
+
   it('not a capture: exit 1 with the byte offset', () => {
     const f = join(tmp, 'text.pcap');
     writeFileSync(f, 'this is not a capture at all\n');

@@ -1,14 +1,15 @@
 /**
- * Run the BUILT peelcap binary as a user would (node dist/src/cli/main.js), and read tshark's view
- * of a capture as an independent oracle.
+ * Run the BUILT peelcap binary as a user would (package.json "bin": the bundle made by
+ * scripts/bundle.mjs), and read tshark's view of a capture as an independent oracle.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../helpers/env.js';
 import { tsharkFields as tsharkRows } from '../helpers/tshark.js';
 
-export const bin = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+/** What `npm install` links as the peelcap command. */
+export const bin = join(projectRoot, (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { bin: { peelcap: string } }).bin.peelcap);
 
 function newestSource(dir: string): number {
   let t = 0;
@@ -20,16 +21,21 @@ function newestSource(dir: string): number {
   return t;
 }
 
-/** Build with tsc when dist is missing or older than a source file (`npm test` builds first anyway). */
+/**
+ * Build (tsc, then the bundle) when the bin is missing or older than a source file or the bundle
+ * script (`npm test` builds first anyway).
+ */
 export function ensureBuilt(): void {
   const built = existsSync(bin) ? statSync(bin).mtimeMs : 0;
-  const sources = Math.max(newestSource(join(projectRoot, 'src')), newestSource(join(projectRoot, 'decoders')));
+  const bundler = join(projectRoot, 'scripts', 'bundle.mjs');
+  const sources = Math.max(newestSource(join(projectRoot, 'src')), newestSource(join(projectRoot, 'decoders')), statSync(bundler).mtimeMs);
   if (built >= sources) return;
   try {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: projectRoot, stdio: 'pipe' });
   } catch {
-    // type errors elsewhere still emit JavaScript; a missing bin fails below
+    // type errors elsewhere still emit JavaScript: bundle what was emitted
   }
+  execFileSync(process.execPath, [bundler], { cwd: projectRoot, stdio: 'pipe' });
   if (!existsSync(bin)) throw new Error(`build failed: ${bin} missing`);
 }
 

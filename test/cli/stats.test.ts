@@ -55,3 +55,15 @@ describe('peelcap stats (text)', () => {
     expect(r.stdout).toMatch(/\[mpls 31\] 10\.10\.0\.100 <> 12\.12\.0\.102 icmp|\[mpls 31\] 12\.12\.0\.102 <> 10\.10\.0\.100 icmp/);
   });
 });
+
+describe('peelcap stats --top', () => {
+  it('lists that many conversations, the busiest first, in text and JSON', () => {
+    const all = statsJson(['--top', '1000', overlays]);
+    expect(all.conversations.length).toBe(all.conversationCount);
+    const three = statsJson(['--top', '3', overlays]);
+    expect(three.conversations).toEqual(all.conversations.slice(0, 3));
+    const text = peelcap(['stats', '--top', '3', overlays]).stdout.split('top inner conversations\n')[1].split('\n');
+    expect(text.slice(0, 3).every((l) => / pkts /.test(l))).toBe(true);
+    expect(text[3]).toMatch(new RegExp(`… ${all.conversationCount - 3} more`));
+  });
+});

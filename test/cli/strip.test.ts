@@ -2,8 +2,8 @@
  * `peelcap strip`: decapsulated output read back by tcpdump and tshark (the oracles), against the
  * original packets' inner addresses and timestamps.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
@@ -32,6 +32,33 @@ describeWith({ tools: ['tcpdump', 'tshark'] }, 'peelcap strip', () => {
       expect(l.split(' ')[0]).toBe(original[i].ts.slice(0, -3)); // µs pcap: same time to the microsecond
       expect(l).not.toMatch(/GRE|Geneve|VXLAN|MPLS/);
     });
+  });
+
+  it('-w - through a slow pipe gives the bytes of -w FILE over many batches, and tcpdump reads them', async () => {
+    // the sample's records 500 times over (after its 24-byte file header): output of several 1 MiB batches
+    const sample = readFileSync(overlays);
+    const big = join(tmp, 'big.pcap');
+    writeFileSync(big, Buffer.concat([sample, ...Array<Buffer>(500).fill(sample.subarray(24))]));
+    const file = join(tmp, 'big-inner.pcap');
+    const r = peelcap(['strip', '--eth', big, '-w', file]);
+    expect(r.code).toBe(0);
+    const written = Number(/^(\d+) packets written/.exec(r.stderr)![1]);
+    const want = readFileSync(file);
+    expect(want.length).toBeGreaterThan(2 << 20);
+    // a reader that pauses after every pipe read: stdout stays congested while batches are reused
+    const child = spawn(process.execPath, [bin, 'strip', '--eth', big, '-w', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const got: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => {
+      got.push(c);
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 1);
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(got.length).toBeGreaterThan(10);
+    expect(Buffer.concat(got).equals(want)).toBe(true);
+    const lines = execFileSync('sh', ['-c', `node '${bin}' strip --eth '${big}' -w - | tcpdump -nr - 2>/dev/null | wc -l`], { encoding: 'utf8' });
+    expect(Number(lines)).toBe(written);
   });
 
   it('writes the innermost frame of every packet (tshark on the output vs the original decode)', () => {

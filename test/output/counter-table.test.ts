@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CounterTable } from '../../src/output/counter-table.js';
+import { CounterTable, DenseCounters } from '../../src/output/counter-table.js';
 
 /** Count `ops` ([key words, bytes]) in a table and in a Map; return both as [key, packets, bytes] lists. */
 function countBoth(width: number, ops: Array<[number[], number]>, limit = Infinity) {
@@ -41,7 +41,7 @@ describe('CounterTable', () => {
   it('counts like a Map, in first-seen order, through many growths', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 5 }).chain((w) =>
+        fc.integer({ min: 1, max: 12 }).chain((w) =>
           fc.tuple(fc.constant(w), fc.array(fc.tuple(fc.array(word, { minLength: w, maxLength: w }), fc.integer({ min: 0, max: 1500 })), { maxLength: 400 })),
         ),
         ([w, ops]) => {
@@ -84,5 +84,66 @@ describe('CounterTable', () => {
     expect(e).toBe(1);
     expect(t.packets(e)).toBe(3);
     expect(t.bytes(e)).toBe(15);
+  });
+
+  it('tells apart crowds of keys that differ in one word only (probes cross each other)', () => {
+    for (const width of [1, 2, 5, 11]) {
+      for (let word = 0; word < width; word++) {
+        const t = new CounterTable(width, 4);
+        for (let round = 1; round <= 2; round++) {
+          for (let i = 0; i < 3000; i++) {
+            t.key.fill(7);
+            t.key[word] = i * 0x01000193;
+            t.add(1, round);
+          }
+        }
+        expect(t.size).toBe(3000);
+        const wrong: number[] = [];
+        for (let e = 0; e < 3000; e++) {
+          if (t.word(e, word) !== ((e * 0x01000193) | 0) || t.packets(e) !== 2 || t.bytes(e) !== 3) wrong.push(e);
+        }
+        expect(wrong).toEqual([]);
+      }
+    }
+  });
+
+  it('entry() adds with zero counts, count() counts, extras stay with their entry through growth', () => {
+    const t = new CounterTable(2, 4, 2);
+    for (let i = 0; i < 100; i++) {
+      t.key.set([i, -i]);
+      const e = t.entry();
+      expect(e).toBe(i);
+      expect([t.packets(e), t.bytes(e)]).toEqual([0, 0]);
+      t.setExtra(e, 0, i * 3);
+      t.setExtra(e, 1, 1 - i);
+      t.count(e, 1, i);
+    }
+    t.key.set([42, -42]);
+    expect(t.entry(10)).toBe(42); // known keys are found whatever the limit
+    t.key.set([1000, 0]);
+    expect(t.entry(100)).toBe(-1);
+    expect(t.find()).toBe(-1);
+    for (let e = 0; e < 100; e++) {
+      expect([t.extra(e, 0), t.extra(e, 1), t.packets(e), t.bytes(e)]).toEqual([e * 3, 1 - e, 1, e]);
+    }
+  });
+});
+
+describe('DenseCounters', () => {
+  it('counts per small key like a Map, in first-seen order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 1500 }))), (ops) => {
+        const d = new DenseCounters(100);
+        const m = new Map<number, [number, number]>();
+        for (const [k, bytes] of ops) {
+          d.add(k, 1, bytes);
+          const c = m.get(k) ?? [0, 0];
+          m.set(k, [c[0] + 1, c[1] + bytes]);
+        }
+        const got: Array<[number, [number, number]]> = [];
+        for (let e = 0; e < d.size; e++) got.push([d.key(e), [d.packets(d.key(e)), d.bytes(d.key(e))]]);
+        expect(got).toEqual([...m]);
+      }),
+    );
   });
 });

@@ -2,7 +2,7 @@
  * The direct JSON writer (json-line.ts) against the object path it replaces:
  * `JSON.stringify(describePacket(p))` is the reference, byte for byte, on every packet of the samples
  * and of ../shared/corpus, on damaged copies of those packets, and on text that needs escaping.
- * Also ByteBatch's number/text writers against String() and Buffer.from().
+ * Also ByteBatch's number/address/text writers against String(), src/bytes.ts and Buffer.from().
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,9 +12,10 @@ import { createRegistry } from '../../decoders/index.js';
 import { CaptureParser } from '../../src/capture/index.js';
 import type { CaptureRecord } from '../../src/capture/record.js';
 import { describePacket } from '../../src/describe.js';
-import { ByteBatch } from '../../src/output/byte-batch.js';
+import { hexString, ipv6String, macString } from '../../src/bytes.js';
+import { ByteBatch, fragment, putFrag } from '../../src/output/byte-batch.js';
 import { writeJsonLine } from '../../src/output/json-line.js';
-import { PacketView } from '../../src/packet.js';
+import { MAX_LAYERS, PacketView } from '../../src/packet.js';
 import { peel } from '../../src/peel.js';
 import { decodePacket } from '../helpers/decode.js';
 import { corpusDir, describeWith, samplesDir } from '../helpers/env.js';
@@ -101,6 +102,42 @@ describe('writeJsonLine', () => {
   });
 });
 
+describe('writeJsonLine header and layer list', () => {
+  // Synthetic views: any layer stack (the writer caches the text of stacks it has seen, in a table
+  // with a few probes per stack, and the seconds of the previous timestamp) and any header numbers.
+  const layerStacks = fc.array(fc.nat(255), { maxLength: MAX_LAYERS });
+  const header = fc.record({
+    frame: fc.oneof(fc.nat(2000), fc.nat(2 ** 40)),
+    tsSec: fc.oneof(fc.constantFrom(1_700_000_000, 0), fc.nat(2 ** 33)),
+    tsNsec: fc.oneof(fc.nat(999_999_999), fc.constant(1e9 + 5)),
+    iface: fc.nat(40),
+    caplen: fc.nat(70_000),
+    len: fc.nat(2 ** 32),
+  });
+
+  function view(kinds: number[], h: { frame: number; tsSec: number; tsNsec: number; iface: number; caplen: number; len: number }): PacketView {
+    const v = new PacketView();
+    Object.assign(v, h);
+    v.layerCount = kinds.length;
+    v.layerKind.set(kinds);
+    return v;
+  }
+
+  it('writes the same bytes as the object path for any layer stack and header numbers', () => {
+    // few distinct stacks, each seen again: cache hits; many: collisions and overwritten slots
+    const few = fc.constantFrom(...Array.from({ length: 8 }, (_, i) => Array.from({ length: i + 2 }, (_, k) => (k * 7 + i) % 40)));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(few, layerStacks), header), { minLength: 1, maxLength: 300 }), (packets) => {
+        for (const [kinds, h] of packets) {
+          const v = view(kinds, h);
+          expect(viaWriter(v)).toBe(viaObject(v));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describeWith({ corpus: true }, 'writeJsonLine on ../shared/corpus', () => {
   it('writes the same bytes as the object path for every packet of every capture', () => {
     const files = captures(corpusDir);
@@ -138,6 +175,45 @@ describe('ByteBatch', () => {
         expect(text((b) => b.ipv4(a, 0))).toBe(Array.from(a).join('.'));
       }),
     );
+  });
+
+  it('ipv6() writes what ipv6String() does (zero runs, IPv4-mapped)', () => {
+    const group = fc.oneof(fc.constant(0), fc.constant(0xffff), fc.nat(0xf), fc.nat(0xff), fc.nat(0xfff), fc.nat(0xffff));
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), fc.nat(3), (groups, at) => {
+        const a = new Uint8Array(3 + 16);
+        groups.forEach((g, k) => {
+          a[at + 2 * k] = g >> 8;
+          a[at + 2 * k + 1] = g & 255;
+        });
+        expect(text((b) => b.ipv6(a, at))).toBe(ipv6String(a, at));
+      }),
+      { numRuns: 2000 },
+    );
+    const mapped = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 10, 0, 200, 7]);
+    expect(text((b) => b.ipv6(mapped, 0))).toBe('::ffff:10.0.200.7');
+  });
+
+  it('hex() writes MAC addresses and hex strings as src/bytes.ts does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 6, maxLength: 300 }), (a) => {
+        expect(text((b) => b.hex(a, 0, 6, 58))).toBe(macString(a, 0));
+        expect(text((b) => b.hex(a, 0, a.length))).toBe(hexString(a, 0, a.length));
+      }),
+    );
+  });
+
+  it('fragments of any length write their text exactly, whatever the bytes after them', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 80 }), fc.string(), (s, after) => {
+        expect(text((b) => {
+          b.reserve(s.length);
+          b.pos = putFrag(b.dv, b.pos, fragment(s));
+          b.ascii(after.replace(/[^\x20-\x7e]/g, '?'));
+        })).toBe(s + after.replace(/[^\x20-\x7e]/g, '?'));
+      }),
+    );
+    expect(() => fragment('é')).toThrow(RangeError);
   });
 
   it('text() and utf8() write what Buffer.from(s) encodes', () => {
