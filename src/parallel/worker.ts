@@ -16,7 +16,7 @@ import { StripSink } from '../output/strip.js';
 import { PacketView } from '../packet.js';
 import { peel } from '../peel.js';
 import type { DoneMessage, FromWorker, RangeJob, ToWorker, WorkerSetup } from './protocol.js';
-import { RangeWalker, readAt } from './split.js';
+import { RangeWalker, readAt, type Walk } from './split.js';
 
 /**
  * Collects everything a sink writes, in order: text as strings (sent as a string: the coordinator's
@@ -97,11 +97,10 @@ async function start(setup: WorkerSetup): Promise<void> {
     return readAt(fd, buf, pos, n);
   };
 
-  let walker = new RangeWalker(setup.format, setup.littleEndian);
   /** Read a range into buf piece by piece, walking each piece while it is in the cache. */
-  const readAndWalk = (fd: number, pos: number, n: number): number => {
+  const readAndWalk = (fd: number, pos: number, n: number): { got: number; walk: Walk } => {
     if (buf.length < n) buf = new Uint8Array(n);
-    walker = new RangeWalker(setup.format, setup.littleEndian);
+    const walker = new RangeWalker(setup.format, setup.littleEndian);
     let got = 0;
     while (got < n) {
       const k = readSync(fd, buf, got, Math.min(WALK_PIECE, n - got), pos + got);
@@ -109,7 +108,7 @@ async function start(setup: WorkerSetup): Promise<void> {
       got += k;
       walker.advance(buf, got);
     }
-    return got;
+    return { got, walk: walker.result(got) };
   };
 
   // stats: one collector for every range of this worker (interning addresses once), sent at the end
@@ -131,8 +130,8 @@ async function start(setup: WorkerSetup): Promise<void> {
     let n = 0;
     if (!job.stream) {
       // walk the records first: it proves the cut after the range, and the count numbers the next range
-      n = readAndWalk(fd, job.start, job.end - job.start);
-      const walk = walker.result(n);
+      const { got, walk } = readAndWalk(fd, job.start, job.end - job.start);
+      n = got;
       const proven = walk.exact && !walk.structural && n === job.end - job.start;
       post({ type: 'count', id: job.id, packets: walk.packets, proven });
       if (!proven) return { type: 'done', id: job.id, read: 0, matched: 0, warnings: [], skipped: true };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTemplates, writeCorpus } from '../../bench/generate.js';
 import { eth, icmpEcho, ipv4, pcapFile, pattern, udp } from '../../samples/craft.js';
-import { planRanges, walkRange } from '../../src/parallel/split.js';
+import { planRanges, RangeWalker, walkRange } from '../../src/parallel/split.js';
 import { ensureBuilt, peelcap, type CliResult } from '../cli/run-cli.js';
 import { samplesDir } from '../helpers/env.js';
 
@@ -193,6 +193,26 @@ describe('range planning', () => {
       packets += walk.packets;
     }
     expect(packets).toBe(3000);
+  });
+
+  it('walking a range piece by piece, as a worker reads it, proves the same as walking it whole', () => {
+    for (const [file, format] of [[files.pcap, 'pcap'], [files.pcapng, 'pcapng'], [files.decoy, 'pcap']] as const) {
+      const b = readFileSync(file);
+      for (const r of planRanges(file, 1024).ranges) {
+        const range = b.subarray(r.start, r.end);
+        const whole = walkRange(range, range.length, format, true);
+        // pieces of 1..700 bytes: records and block headers are cut everywhere; what is not read yet is junk
+        const w = new RangeWalker(format, true);
+        const buf = new Uint8Array(range.length).fill(0xff);
+        for (let got = 0, step = 1; got < range.length; step = (step * 7 + 3) % 700 + 1) {
+          const upto = Math.min(range.length, got + step);
+          buf.set(range.subarray(got, upto), got);
+          got = upto;
+          w.advance(buf, got);
+        }
+        expect(w.result(range.length)).toEqual(whole);
+      }
+    }
   });
 
   it('a decoy inside a packet can fool the guess, and the walk of the range before it catches that', () => {
