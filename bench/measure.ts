@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 
 export interface Measurement {
   seconds: number;
+  /** User + system CPU time of the command and its threads. */
+  cpuSeconds: number;
   maxRssKiB: number;
   exitCode: number;
 }
@@ -21,12 +23,15 @@ export function measure(cmd: string, env: NodeJS.ProcessEnv = process.env): Meas
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
   const exit = /Exit status: (\d+)/.exec(r.stderr ?? '');
+  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr ?? '');
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr ?? '');
   const exitCode = exit ? Number(exit[1]) : (r.status ?? 1);
   if (exitCode !== 0) {
     const tail = (r.stderr ?? '').split('\n').slice(0, 8).join('\n');
     throw new Error(`benchmark command failed (exit ${exitCode}): ${cmd}\n${tail}`);
   }
-  return { seconds, maxRssKiB: rss ? Number(rss[1]) : 0, exitCode };
+  const cpuSeconds = (user ? Number(user[1]) : NaN) + (sys ? Number(sys[1]) : NaN);
+  return { seconds, cpuSeconds, maxRssKiB: rss ? Number(rss[1]) : 0, exitCode };
 }
 
 export function median(xs: number[]): number {

@@ -57,7 +57,10 @@ export function createRecord(): CaptureRecord {
 export class CaptureParser implements ReaderContext {
   readonly name: string;
   readonly rec: CaptureRecord = createRecord();
-  packets = 0;
+  /** Packets delivered (the last frame number); relative to the range start while `lateBase` is set. */
+  private count = 0;
+  /** seek() without a packet count: asked for the packets before the range when a message needs them. */
+  private lateBase: (() => number) | undefined;
   readonly interfaces: InterfaceInfo[] = [];
 
   private reader: FormatReader | undefined;
@@ -117,21 +120,44 @@ export class CaptureParser implements ReaderContext {
    * Continue as if the next pushed byte were at file offset `fileOffset`, after `packetsBefore`
    * packets: a `--jobs` worker parses the file header, then jumps to its byte range, and frame
    * numbers, offsets, warnings and errors stay those of the whole file. Only between records.
+   *
+   * `packetsBefore` may be a function, for a worker that does not know the count yet and whose
+   * output shows no frame numbers: records are then numbered from the range start, and the function
+   * is called (once) only if a message, an error or the summary needs the whole file's count.
    */
-  seek(fileOffset: number, packetsBefore: number): void {
+  seek(fileOffset: number, packetsBefore: number | (() => number)): void {
     if (this.carryLen > 0) throw new Error('CaptureParser: seek() inside a record');
     this.offset = fileOffset;
-    this.packets = packetsBefore;
+    if (typeof packetsBefore === 'number') {
+      this.count = packetsBefore;
+      this.lateBase = undefined;
+    } else {
+      this.count = 0;
+      this.lateBase = packetsBefore;
+    }
+  }
+
+  /** Packets delivered so far in the whole file. */
+  get packets(): number {
+    if (this.lateBase !== undefined) {
+      this.count += this.lateBase();
+      this.lateBase = undefined;
+    }
+    return this.count;
   }
 
   /** The input is complete: report a cut-off last record, or throw if there was no capture at all. */
   end(): ReadSummary {
-    if (!this.ended) {
-      this.ended = true;
-      if (!this.stopped && this.carryLen > 0) this.finishCutOff();
-      else if (!this.reader) this.noCapture();
-    }
+    this.close();
     return this.summary();
+  }
+
+  /** end() without the summary (whose packet count a late-numbered range would have to wait for). */
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (!this.stopped && this.carryLen > 0) this.finishCutOff();
+    else if (!this.reader) this.noCapture();
   }
 
   summary(): ReadSummary {
@@ -148,9 +174,9 @@ export class CaptureParser implements ReaderContext {
 
   emit(): boolean {
     const rec = this.rec;
-    rec.frame = ++this.packets;
+    rec.frame = ++this.count;
     this.sink.onRecord(rec);
-    if (this.packets >= this.limit) this.stopped = true;
+    if (this.count >= this.limit) this.stopped = true;
     return !this.stopped;
   }
 

@@ -82,7 +82,7 @@ export class PcapReader implements FormatReader {
       if (nsec >= 1e9) {
         // Out-of-range fraction (tcpdump prints "invalid ns"): carry it into the seconds.
         const carry = Math.floor(nsec / 1e9);
-        this.warnBadFraction(frac, ctx.packets + 1);
+        this.warnBadFraction(frac, base + pos);
         sec += carry;
         nsec -= carry * 1e9;
       }
@@ -107,10 +107,11 @@ export class PcapReader implements FormatReader {
   }
 
   private badFractions = 0;
-  private warnBadFraction(frac: number, frame: number): void {
+  /** Names the record by byte offset, like every reader message (a --jobs worker may not know frame numbers yet). */
+  private warnBadFraction(frac: number, fileOffset: number): void {
     if (this.badFractions++ === 0) {
       this.ctx.warn(
-        `record ${frame}: timestamp fraction ${frac} ${this.nano ? 'ns' : 'µs'} is out of range; carried into the seconds (further ones not reported)`,
+        `record at byte ${fileOffset}: timestamp fraction ${frac} ${this.nano ? 'ns' : 'µs'} is out of range; carried into the seconds (further ones not reported)`,
       );
     }
   }

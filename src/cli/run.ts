@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { createRegistry } from '../../decoders/index.js';
 import { CaptureError } from '../capture/record.js';
-import { compileFilter, FilterError } from '../filter/index.js';
+import { compileFilter, FilterError, type CompiledFilter } from '../filter/index.js';
 import type { LiveCapture } from '../live.js';
 import { JsonSink } from '../output/json.js';
 import { LineOutput } from '../output/line-output.js';
@@ -17,7 +17,7 @@ import { StatsSink } from '../output/stats.js';
 import { StripSink } from '../output/strip.js';
 import { TextSink } from '../output/text.js';
 import { TimeFormatter } from '../output/time.js';
-import { runPipeline, type PacketFilter, type PipelineOptions, type PipelineResult } from '../pipeline.js';
+import { runPipeline, type PipelineOptions, type PipelineResult } from '../pipeline.js';
 import { DecodeAsError, type Registry } from '../registry.js';
 import type { Topology } from '../topology/index.js';
 import type { CliOptions } from './args.js';
@@ -44,7 +44,7 @@ export async function runCommand(o: CliOptions, io: CliIo): Promise<number> {
     if (o.jobs > 1) {
       // loaded only when asked for; undefined = this input is read by one thread after all
       const { runParallel } = await import('../parallel/run.js');
-      const code = await runParallel(o, io, { reg, topology, warn });
+      const code = await runParallel(o, io, { reg, topology, filter, warn });
       if (code !== undefined) return code;
     }
     const stop = new AbortController();
@@ -101,7 +101,7 @@ export async function buildTopology(o: CliOptions, warn: (m: string) => void): P
   }
 }
 
-export function buildFilter(o: CliOptions, topology: Topology | undefined): PacketFilter | undefined {
+export function buildFilter(o: CliOptions, topology: Topology | undefined): CompiledFilter | undefined {
   if (!o.filter.trim()) return undefined;
   try {
     return compileFilter(o.filter, { topology });

@@ -11,7 +11,7 @@
  */
 import type { PacketView } from '../packet.js';
 import type { Topology } from '../topology/types.js';
-import { check } from './check.js';
+import { check, type Checked } from './check.js';
 import { compileChecked } from './compile.js';
 import { parse } from './parser.js';
 
@@ -22,6 +22,8 @@ export { FIELDS, type FieldDef, type FieldType } from './fields.js';
 export interface CompiledFilter {
   (p: PacketView): boolean;
   readonly text: string;
+  /** Canonical names of the fields and protocols it tests (aliases resolved), each once. */
+  readonly fields: readonly string[];
 }
 
 export interface FilterOptions {
@@ -34,9 +36,18 @@ export interface FilterOptions {
  * Throws FilterError (message: reason, the text and a caret line) on any mistake.
  */
 export function compileFilter(text: string, opts: FilterOptions = {}): CompiledFilter {
-  const pred = compileChecked(check(parse(text), text, opts), opts.topology);
+  const checked = check(parse(text), text, opts);
+  const pred = compileChecked(checked, opts.topology);
   Object.defineProperty(pred, 'text', { value: text, enumerable: true });
+  Object.defineProperty(pred, 'fields', { value: [...testedFields(checked, new Set())], enumerable: true });
   return pred as CompiledFilter;
+}
+
+function testedFields(c: Checked, into: Set<string>): Set<string> {
+  if (c.type === 'test') into.add(c.field.name);
+  else if (c.type === 'not') testedFields(c.e, into);
+  else if (c.type !== 'true') testedFields(c.b, testedFields(c.a, into));
+  return into;
 }
 
 /** Check a filter without compiling it (for CLI argument validation). Throws FilterError. */

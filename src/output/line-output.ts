@@ -18,7 +18,8 @@ export class LineOutput {
   private error: Error | undefined;
   /**
    * The stream is done with a chunk when its write callback runs: stdout (a file, pipe, socket or
-   * terminal), sockets and file streams are. Transforms may still hold it.
+   * terminal), sockets and file streams are, and any stream that says so (`releasesChunks: true`,
+   * e.g. one that copies each chunk as it takes it). Transforms may still hold it.
    */
   private readonly releasesChunks: boolean;
   /** The reader of our output went away (EPIPE): stop producing, exit quietly. */
@@ -32,7 +33,11 @@ export class LineOutput {
     private readonly out: NodeJS.WritableStream,
     private readonly onBroken: () => void = () => {},
   ) {
-    this.releasesChunks = out === process.stdout || out instanceof Socket || out instanceof WriteStream;
+    this.releasesChunks =
+      out === process.stdout ||
+      out instanceof Socket ||
+      out instanceof WriteStream ||
+      (out as { releasesChunks?: unknown }).releasesChunks === true;
     out.on('error', (e: NodeJS.ErrnoException) => this.fail(e));
     out.on('drain', () => this.releaseWaiter());
   }

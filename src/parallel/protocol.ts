@@ -13,6 +13,12 @@ export interface WorkerSetup {
   littleEndian: boolean;
   /** pcap global header, or pcapng SHB + IDBs: parsed before every range. */
   prefix: Uint8Array;
+  /**
+   * Int32 per range: its packet count once a worker has walked it, -1 before. Workers number their
+   * range's packets from the counts of the ranges before it, read here without a round trip through
+   * the coordinator (which, with every core busy, answered late).
+   */
+  counts: SharedArrayBuffer;
 }
 
 /** Main -> worker: process one range. */
@@ -21,7 +27,7 @@ export interface RangeJob {
   id: number;
   start: number;
   end: number;
-  /** Packets before the range (frame numbers continue from it); -1 = not known yet. */
+  /** Packets before the range (frame numbers continue from it); -1: sum the shared counts. */
   base: number;
   /** strip to pcap: the link type the output file already has (-1: the range decides). */
   linktype: number;
@@ -29,28 +35,12 @@ export interface RangeJob {
   stream: boolean;
 }
 
-/** Main -> worker: the packet count before range `id`, once known. */
-export interface BaseMessage {
-  type: 'base';
-  id: number;
-  base: number;
-}
-
 /** Main -> worker (stats): every range is done, send the counters. */
 export interface StatsRequest {
   type: 'stats';
 }
 
-export type ToWorker = RangeJob | BaseMessage | StatsRequest;
-
-/** Worker -> main: the walk over the range's records (sent before decoding it). */
-export interface CountMessage {
-  type: 'count';
-  id: number;
-  packets: number;
-  /** The walk landed exactly on the range end and met no SHB/IDB: the cut after this range is proven. */
-  proven: boolean;
-}
+export type ToWorker = RangeJob | StatsRequest;
 
 /** Worker -> main: the range's output. */
 export interface DoneMessage {
@@ -59,15 +49,15 @@ export interface DoneMessage {
   /** Packets read and packets that passed the filter. */
   read: number;
   matched: number;
-  /** Text/JSON lines (a string) or pcap bytes (strip), in packet order. */
-  output?: string | Uint8Array;
+  /** Text/JSON lines (UTF-8) or pcap bytes (strip), in packet order. */
+  output?: Uint8Array;
   /** stats: time of the range's first and last packet ([sec, nsec]; [-1, 0] when it has none). */
   first?: [number, number];
   last?: [number, number];
   /** strip: packets written. */
   written?: number;
   warnings: string[];
-  /** The range was not decoded (its boundary proof failed). */
+  /** The range does not stand: its end is no proven record boundary, or it holds a pcapng SHB/IDB. */
   skipped?: boolean;
   /** A corrupt capture inside the range: packets before it are in `output`. */
   error?: { source: string; byteOffset: number; cause: string };
@@ -81,4 +71,4 @@ export interface StatsMessage {
   stats: StatsSnapshot;
 }
 
-export type FromWorker = CountMessage | DoneMessage | StatsMessage;
+export type FromWorker = DoneMessage | StatsMessage;

@@ -1,6 +1,7 @@
 /**
  * `--jobs N` for a capture file: cut it into ranges at record boundaries (split.ts), run the normal
- * pipeline on each range in N worker threads, and write the ranges' outputs in file order, so the
+ * pipeline on each range (range-runner.ts) on this thread and N - 1 worker threads, and write the
+ * ranges' outputs in file order, so the
  * result is the same as with one thread. A bounded window of ranges is in flight, so memory stays flat
  * whatever the file size. Stats are merged from per-range counters; strip output keeps the pcap link
  * type the first written packet chose.
@@ -15,19 +16,25 @@ import { StatsSink } from '../output/stats.js';
 import type { Registry } from '../registry.js';
 import type { Topology } from '../topology/index.js';
 import type { StatsSnapshot } from '../output/stats.js';
+import type { CompiledFilter } from '../filter/index.js';
 import type { DoneMessage, FromWorker, RangeJob, ToWorker, WorkerSetup } from './protocol.js';
+import { RangeRunner } from './range-runner.js';
 import { planRanges, RANGE_BYTES, type SplitPlan } from './split.js';
 
 export interface ParallelContext {
   reg: Registry;
   topology: Topology | undefined;
+  filter: CompiledFilter | undefined;
   warn: (m: string) => void;
 }
 
 /** Ranges decoded ahead of the one being written, per worker: bounds the output held in memory. */
-const AHEAD_PER_WORKER = 3;
-/** Ranges queued in a worker at once. */
-const QUEUED_PER_WORKER = 2;
+const AHEAD_PER_WORKER = 4;
+/**
+ * Ranges queued in a worker at once: enough to keep it busy while this thread, which runs ranges
+ * too, is inside one of its own (new ranges are sent between them).
+ */
+const QUEUED_PER_WORKER = 3;
 const PCAP_HEADER = 24;
 
 /**
@@ -97,14 +104,51 @@ export function mergeCountedWarnings(messages: string[]): string[] {
   return out.map((m) => (sums.has(m) ? `${sums.get(m)} ${m}` : m));
 }
 
+/** What the coordinator sends ranges to: a worker thread, or the runner on its own thread. */
+interface RangeThread {
+  postMessage(m: ToWorker): void;
+  terminate(): Promise<unknown>;
+}
+
+/**
+ * The coordinator's own share of the ranges: a RangeRunner on this thread, fed like a worker. This
+ * thread would otherwise only wait for messages; a range here also costs no extra V8 isolate to boot
+ * and warm up, which on a small file is most of what a worker costs.
+ */
+class LocalThread implements RangeThread {
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly runner: RangeRunner,
+    private readonly deliver: (m: FromWorker) => void,
+  ) {}
+
+  postMessage(m: ToWorker): void {
+    this.queue = this.queue.then(async () => {
+      // one range per event-loop turn: worker messages and output writes are handled in between
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopped) return;
+      const reply: FromWorker = m.type === 'stats' ? { type: 'stats', stats: this.runner.statsSnapshot() } : await this.runner.run(m);
+      if (!this.stopped) this.deliver(reply);
+    });
+  }
+
+  terminate(): Promise<void> {
+    this.stopped = true;
+    return Promise.resolve();
+  }
+}
+
 class Coordinator {
   private readonly ranges;
-  private readonly workers: Worker[] = [];
+  private readonly workers: RangeThread[] = [];
   /** Ranges sent to each worker and not done yet, oldest first. */
   private readonly inFlight: number[][] = [];
-  private readonly counts: (number | undefined)[] = [];
+  /** Packets per range, -1 until a worker has walked it (WorkerSetup.counts). */
+  private readonly sharedCounts: SharedArrayBuffer;
+  private readonly counts: Int32Array;
   private readonly results: (DoneMessage | undefined)[] = [];
-  private readonly baseSent = new Set<number>();
   /** First range whose start-of-next-range proof failed: it and all later ranges run as one. */
   private failAt = Infinity;
   private fallbackSent = false;
@@ -136,6 +180,8 @@ class Coordinator {
     private readonly plan: SplitPlan,
   ) {
     this.ranges = plan.ranges;
+    this.sharedCounts = new SharedArrayBuffer(4 * plan.ranges.length);
+    this.counts = new Int32Array(this.sharedCounts).fill(-1);
     if (o.command === 'stats') {
       this.statsSink = buildSink(o, io, ctx.reg, ctx.topology, ctx.warn, () => {}) as StatsSink;
     } else if (o.command === 'strip') {
@@ -152,6 +198,7 @@ class Coordinator {
       format: this.plan.format,
       littleEndian: this.plan.littleEndian,
       prefix: this.plan.prefix,
+      counts: this.sharedCounts,
     };
     const n = Math.min(this.o.jobs, this.ranges.length);
     const done = new Promise<number | undefined>((resolve, reject) => {
@@ -161,7 +208,11 @@ class Coordinator {
     // worker.js beside this module: dist/src/parallel/worker.js for the library, and for the CLI
     // bundle dist/bin/worker.js, the bundled worker that scripts/bundle.mjs writes beside it
     const script = new URL('./worker.js', import.meta.url);
-    for (let i = 0; i < n; i++) {
+    // this thread runs ranges too: N jobs are N - 1 worker threads and this one
+    const { reg, topology, filter } = this.ctx;
+    this.workers.push(new LocalThread(new RangeRunner(setup, { reg, topology, filter }), (m) => this.onMessage(0, m)));
+    this.inFlight.push([]);
+    for (let i = 1; i < n; i++) {
       const w = new Worker(script, { workerData: setup });
       w.on('message', (m: FromWorker) => this.onMessage(i, m));
       w.on('error', (e) => this.fail(e));
@@ -186,8 +237,8 @@ class Coordinator {
   private baseOf(id: number): number {
     let sum = 0;
     for (let i = 0; i < id; i++) {
-      const c = this.counts[i];
-      if (c === undefined) return -1;
+      const c = Atomics.load(this.counts, i);
+      if (c < 0) return -1;
       sum += c;
     }
     return sum;
@@ -209,8 +260,8 @@ class Coordinator {
       }
     } else if (this.nextDispatch < this.ranges.length && this.nextDispatch - this.nextWrite < AHEAD_PER_WORKER * this.workers.length) {
       const id = this.nextDispatch++;
-      job = { type: 'range', id, ...this.ranges[id], base: this.baseOf(id), linktype: link, stream: false };
-      if (job.base >= 0) this.baseSent.add(id);
+      // the worker sums the earlier ranges' counts itself, when it needs them
+      job = { type: 'range', id, ...this.ranges[id], base: -1, linktype: link, stream: false };
     }
     if (!job) return;
     this.inFlight[worker].push(job.id);
@@ -226,18 +277,15 @@ class Coordinator {
       if (this.snapshots.length === this.workers.length) void this.finishStats();
       return;
     }
-    if (m.type === 'count') {
-      this.counts[m.id] = m.packets;
-      // the range's end is no proven boundary (or it holds a new SHB/IDB): its worker skipped it
-      if (!m.proven) this.failAt = Math.min(this.failAt, m.id);
-      if (!m.proven && this.statsSink) {
-        // each worker's counters already hold ranges past the cut: count on one thread instead
+    if (m.skipped) {
+      // the range's end is no proven boundary (or it holds a new SHB/IDB)
+      this.failAt = Math.min(this.failAt, m.id);
+      if (this.statsSink) {
+        // each worker's counters may already hold ranges past the cut: count on one thread instead
         this.finished = true;
         this.resolve(undefined);
         return;
       }
-      this.sendBases();
-      return;
     }
     if (m.crash !== undefined) {
       this.fail(new Error(`--jobs worker failed: ${m.crash}`));
@@ -250,18 +298,6 @@ class Coordinator {
     if (!m.skipped && (m.id < this.failAt || isFallback)) this.results[m.id] = m;
     this.dispatchAll();
     void this.flush();
-  }
-
-  private sendBases(): void {
-    for (let w = 0; w < this.workers.length; w++) {
-      for (const id of this.inFlight[w]) {
-        if (this.baseSent.has(id)) continue;
-        const base = this.baseOf(id);
-        if (base < 0) continue;
-        this.baseSent.add(id);
-        this.send(w, { type: 'base', id, base });
-      }
-    }
   }
 
   private dispatchAll(): void {
@@ -322,8 +358,8 @@ class Coordinator {
       this.warnAll(r.warnings);
       return true;
     }
-    let out: string | Uint8Array = r.output ?? '';
-    if (this.o.command === 'strip' && out instanceof Uint8Array) {
+    let out = r.output ?? new Uint8Array(0);
+    if (this.o.command === 'strip') {
       let bytes: Uint8Array = out;
       this.firstHeader ??= bytes.slice(0, PCAP_HEADER);
       if (!r.written) {

@@ -38,8 +38,11 @@ export const RANGE_BYTES = 2 << 20;
 const CHAIN = 8;
 /** How far past a nominal cut to search for a sync point before giving the cut up. */
 const SCAN_BYTES = 1 << 20;
-/** Bytes read at a cut first (the planner runs before any worker starts: keep it cheap). */
-const FIRST_WINDOW = 64 << 10;
+/**
+ * Bytes read at a cut first: room for CHAIN full-size Ethernet records and the one cut in two. The
+ * planner runs before any worker starts (and a 10 GB file has 5 000 cuts): keep it cheap.
+ */
+const FIRST_WINDOW = 16 << 10;
 const MAX_RECORD = 256 * 1024 * 1024;
 const PCAP_HEADER = 24;
 const PCAP_RECORD = 16;
@@ -229,7 +232,7 @@ export interface Walk {
  * it in the cache (walking a whole multi-MiB range afterwards costs a cache miss per record).
  */
 export class RangeWalker {
-  /** Start of the first record not yet walked. */
+  /** Start of the first record not yet walked: b[0, pos) holds whole records only. */
   private pos = 0;
   private packets = 0;
   private structural = false;
@@ -274,6 +277,11 @@ export class RangeWalker {
     }
     this.pos = pos;
     this.packets = packets;
+  }
+
+  /** Bytes of whole records walked so far (they can be parsed without a record cut in two). */
+  get walked(): number {
+    return this.pos;
   }
 
   /** What the walk proved once the range's `n` bytes have all been given to advance(). */

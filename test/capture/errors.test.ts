@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pattern, pcapFile } from '../../samples/craft.js';
 import { readCapture } from '../../src/capture/index.js';
+import { CaptureParser } from '../../src/capture/parser.js';
 import { CaptureError } from '../../src/capture/record.js';
 import { corpus, describeWith } from '../helpers/env.js';
 import { parseFile, parseInChunks, readOracle } from './corpus-files.js';
@@ -190,5 +192,57 @@ describeWith({ corpus: true, tools: ['capinfos'] }, 'capinfos as a second oracle
     expect(out.status).not.toBe(0);
     expect(out.stderr).toMatch(/damaged or corrupt/);
     expect(parseFile(path).error).toBeInstanceOf(CaptureError);
+  });
+});
+
+describe('a range parsed before its packet count is known (--jobs)', () => {
+  // 10 records of 100 bytes: record i starts at 24 + 116 * i
+  const file = pcapFile(Array.from({ length: 10 }, (_, i) => ({ data: pattern(100, i), tsSec: 1_700_000_000 + i })));
+  const recordAt = (i: number) => 24 + 116 * i;
+
+  function parseFrom(bytes: Uint8Array, start: number, before: () => number) {
+    const frames: number[] = [];
+    const warnings: string[] = [];
+    const parser = new CaptureParser({ onRecord: (r) => void frames.push(r.frame), onWarning: (m) => void warnings.push(m) }, { name: 'f' });
+    parser.push(bytes.subarray(0, 24));
+    parser.seek(start, before);
+    let error: unknown;
+    try {
+      parser.push(bytes.subarray(start));
+      parser.close();
+    } catch (e) {
+      error = e;
+    }
+    return { frames, warnings, error, parser };
+  }
+
+  it('numbers records from the range start and never asks for the count when no message needs it', () => {
+    let asked = 0;
+    const r = parseFrom(file, recordAt(4), () => ++asked && 4);
+    expect(r.frames).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(r.warnings).toEqual([]);
+    expect(asked).toBe(0);
+    // the summary is the whole file's: asking for it resolves the count, once
+    expect(r.parser.summary().packets).toBe(10);
+    expect(r.parser.summary().packets).toBe(10);
+    expect(asked).toBe(1);
+  });
+
+  it('a cut-off last record is reported with the whole file’s record number, as a full parse reports it', () => {
+    const cut = file.subarray(0, file.length - 7);
+    const whole = parseInChunks(cut, cut.length, 'f');
+    let asked = 0;
+    const r = parseFrom(cut, recordAt(6), () => ++asked && 6);
+    expect(asked).toBe(1);
+    expect(r.warnings).toEqual(whole.warnings);
+    expect(r.warnings[0]).toContain('file ends inside record 10 at byte');
+  });
+
+  it('a corrupt record is an error naming the whole file’s record number', () => {
+    const bad = Buffer.from(file);
+    bad.writeUInt32LE(0x7fffffff, recordAt(8) + 8);
+    const r = parseFrom(bad, recordAt(5), () => 5);
+    expect(r.frames).toEqual([1, 2, 3]);
+    expectCaptureError(r.error, 'f', recordAt(8), /record 9 claims 2147483647 captured bytes/);
   });
 });

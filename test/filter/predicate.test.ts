@@ -171,3 +171,11 @@ describe('fields', () => {
     expect(seen.length).toBe(1); // the host name is looked up once per address, then cached
   });
 });
+
+describe('what a compiled filter tests', () => {
+  it('lists each field and protocol once, by canonical name, aliases resolved', () => {
+    expect(compileFilter('geneve and inner.icmp').fields).toEqual(['geneve', 'icmp']);
+    expect(compileFilter('frame.number > 5 and not (frame.number < 9 or juniper.vn.src == "a")').fields).toEqual(['frame.number', 'contrail.srcvn']);
+    expect(compileFilter('').fields).toEqual([]);
+  });
+});
