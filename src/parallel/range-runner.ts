@@ -100,9 +100,14 @@ export class RangeRunner {
     return new RangeRunner(setup, { reg, topology, filter: buildFilter(o, topology) });
   }
 
+  /**
+   * @param maxWaitMs how long to wait for another thread's range count before giving up (the
+   *   coordinator's thread gives up, so a worker that died cannot hang it)
+   */
   constructor(
     private readonly setup: WorkerSetup,
     private readonly parts: RunnerParts,
+    private readonly maxWaitMs = Infinity,
   ) {
     const o = setup.options;
     this.o = o;
@@ -142,20 +147,39 @@ export class RangeRunner {
     return buildSink(this.sinkOptions, this.io, this.parts.reg, this.parts.topology, this.warn, () => {});
   }
 
-  /** Packets before range `id`: waits for the earlier ranges' counts (each is published once its runner has walked it). */
-  private baseOf(id: number): number {
+  /**
+   * Whether run(job) can start without waiting for another thread: true unless the range's frame
+   * numbers show and an earlier range's count is not published yet. (The coordinator's thread,
+   * which must keep handling messages, runs a range only once it is ready.)
+   */
+  ready(job: RangeJob): boolean {
+    return job.stream || job.base >= 0 || !this.framesShown || this.knownBase(job.id) >= 0;
+  }
+
+  /** Packets before range `id` if every earlier range's count is published, else -1. */
+  private knownBase(id: number): number {
     if (id < this.summedTo) {
       this.summedTo = 0;
       this.summed = 0;
     }
-    const counts = this.counts;
     for (; this.summedTo < id; this.summedTo++) {
-      let c: number;
-      // a bounded wait, so that terminate() always gets a say
-      while ((c = Atomics.load(counts, this.summedTo)) < 0) Atomics.wait(counts, this.summedTo, -1, 100);
+      const c = Atomics.load(this.counts, this.summedTo);
+      if (c < 0) return -1;
       this.summed += c;
     }
     return this.summed;
+  }
+
+  /** Packets before range `id`: waits for the earlier ranges' counts (each is published once its runner has walked it). */
+  private baseOf(id: number): number {
+    const deadline = Date.now() + this.maxWaitMs;
+    for (;;) {
+      const base = this.knownBase(id);
+      if (base >= 0) return base;
+      // a bounded wait, so that terminate() always gets a say
+      Atomics.wait(this.counts, this.summedTo, -1, 100);
+      if (Date.now() > deadline) throw new Error(`no packet count for range ${this.summedTo} after ${this.maxWaitMs / 1000} s: a --jobs thread stopped`);
+    }
   }
 
   /**

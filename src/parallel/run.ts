@@ -36,6 +36,11 @@ const AHEAD_PER_WORKER = 4;
  */
 const QUEUED_PER_WORKER = 3;
 const PCAP_HEADER = 24;
+/**
+ * The coordinator's own runner waits for a worker's range count only inside a damaged range (a
+ * message naming a record number), and gives up after this long rather than hang on a dead worker.
+ */
+const LOCAL_MAX_WAIT_MS = 60_000;
 
 /**
  * Why `--jobs` cannot apply to this command line, or undefined when it can. These cases run on
@@ -128,6 +133,8 @@ class LocalThread implements RangeThread {
     this.queue = this.queue.then(async () => {
       // one range per event-loop turn: worker messages and output writes are handled in between
       await new Promise((resolve) => setImmediate(resolve));
+      // never block this thread on a worker's count: poll, handling messages meanwhile
+      while (!this.stopped && m.type === 'range' && !this.runner.ready(m)) await new Promise((resolve) => setTimeout(resolve, 1));
       if (this.stopped) return;
       const reply: FromWorker = m.type === 'stats' ? { type: 'stats', stats: this.runner.statsSnapshot() } : await this.runner.run(m);
       if (!this.stopped) this.deliver(reply);
@@ -210,7 +217,7 @@ class Coordinator {
     const script = new URL('./worker.js', import.meta.url);
     // this thread runs ranges too: N jobs are N - 1 worker threads and this one
     const { reg, topology, filter } = this.ctx;
-    this.workers.push(new LocalThread(new RangeRunner(setup, { reg, topology, filter }), (m) => this.onMessage(0, m)));
+    this.workers.push(new LocalThread(new RangeRunner(setup, { reg, topology, filter }, LOCAL_MAX_WAIT_MS), (m) => this.onMessage(0, m)));
     this.inFlight.push([]);
     for (let i = 1; i < n; i++) {
       const w = new Worker(script, { workerData: setup });

@@ -28,19 +28,25 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A runner over `path` (ranges of 32 KiB) for a command line, with a fresh shared count array. */
+function runnerFor(argv: string[], path = file, maxWaitMs?: number) {
+  const options = parseCommandLine(argv);
+  const plan = planRanges(path, 32 << 10);
+  const shared = new SharedArrayBuffer(4 * plan.ranges.length);
+  const counts = new Int32Array(shared).fill(-1);
+  const setup: WorkerSetup = { options, path, format: plan.format, littleEndian: plan.littleEndian, prefix: plan.prefix, counts: shared };
+  const runner = new RangeRunner(setup, { reg: buildRegistry(options), topology: undefined, filter: buildFilter(options, undefined) }, maxWaitMs);
+  const job = (id: number) => ({ type: 'range' as const, id, ...plan.ranges[id], base: -1, linktype: -1, stream: false });
+  return { runner, plan, counts, job };
+}
+
 /** Run every planned range through one runner, in the given order; outputs joined in file order. */
 async function runRanges(argv: string[], order: (n: number) => number[]): Promise<{ text: string; done: DoneMessage[]; counts: Int32Array }> {
-  const options = parseCommandLine(argv);
-  const plan = planRanges(file, 32 << 10);
-  const counts = new SharedArrayBuffer(4 * plan.ranges.length);
-  new Int32Array(counts).fill(-1);
-  const setup: WorkerSetup = { options, path: file, format: plan.format, littleEndian: plan.littleEndian, prefix: plan.prefix, counts };
-  const reg = buildRegistry(options);
-  const runner = new RangeRunner(setup, { reg, topology: undefined, filter: buildFilter(options, undefined) });
+  const { runner, plan, counts, job } = runnerFor(argv);
   const done: DoneMessage[] = [];
-  for (const id of order(plan.ranges.length)) done[id] = await runner.run({ type: 'range', id, ...plan.ranges[id], base: -1, linktype: -1, stream: false });
+  for (const id of order(plan.ranges.length)) done[id] = await runner.run(job(id));
   const text = done.map((d) => Buffer.from(d.output ?? new Uint8Array(0)).toString('utf8')).join('');
-  return { text, done, counts: new Int32Array(counts) };
+  return { text, done, counts };
 }
 
 const reversed = (n: number) => Array.from({ length: n }, (_, i) => n - 1 - i);
@@ -68,16 +74,29 @@ describe('RangeRunner', () => {
     expect(r.text).toBe(peelcap(['json', file]).stdout);
   });
 
+  it('ready(): a JSON range can start once every earlier range is counted; a text range at once', () => {
+    const json = runnerFor(['json', file]);
+    expect(json.runner.ready(json.job(0))).toBe(true);
+    expect(json.runner.ready(json.job(3))).toBe(false);
+    json.counts.set([10, 20], 0);
+    expect(json.runner.ready(json.job(3))).toBe(false);
+    json.counts[2] = 5;
+    expect(json.runner.ready(json.job(3))).toBe(true);
+    const text = runnerFor(['read', file]);
+    expect(text.runner.ready(text.job(3))).toBe(true);
+  });
+
+  it('a range waiting for a count nobody publishes gives up after maxWaitMs instead of hanging', async () => {
+    const r = runnerFor(['json', file], file, 300);
+    const done = await r.runner.run(r.job(5));
+    expect(done.crash).toMatch(/no packet count for range 0 after 0.3 s: a --jobs thread stopped/);
+    // its own count was published before it waited: the threads after it are not held up
+    expect(r.counts[5]).toBeGreaterThan(0);
+  });
+
   it('stats: the runner keeps one set of counters over all its ranges', async () => {
-    const options = parseCommandLine(['stats', file]);
-    const plan = planRanges(file, 32 << 10);
-    const counts = new SharedArrayBuffer(4 * plan.ranges.length);
-    new Int32Array(counts).fill(-1);
-    const runner = new RangeRunner(
-      { options, path: file, format: plan.format, littleEndian: plan.littleEndian, prefix: plan.prefix, counts },
-      { reg: buildRegistry(options), topology: undefined, filter: undefined },
-    );
-    for (const id of reversed(plan.ranges.length)) await runner.run({ type: 'range', id, ...plan.ranges[id], base: -1, linktype: -1, stream: false });
+    const { runner, plan, job } = runnerFor(['stats', file]);
+    for (const id of reversed(plan.ranges.length)) await runner.run(job(id));
     expect(runner.statsSnapshot().packets).toBe(2000);
   });
 });
