@@ -93,9 +93,9 @@ export class RangeRunner {
   /** A runner that builds its own registry, topology and filter from the options (a worker thread). */
   static async create(setup: WorkerSetup): Promise<RangeRunner> {
     const o = setup.options;
-    const warnings: string[] = [];
     const reg = buildRegistry(o);
-    const topology = await buildTopology(o, (m) => warnings.push(m));
+    // the coordinator built the same topology first and reported its warnings
+    const topology = await buildTopology(o, () => {});
     if (topology) topology.applyTo(reg);
     return new RangeRunner(setup, { reg, topology, filter: buildFilter(o, topology) });
   }
