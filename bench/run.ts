@@ -333,6 +333,8 @@ interface Context {
   startup: number;
   /** CPU-bound work done by two processes at once, relative to one (2.0 = two free cores). */
   twoCoreCapacity: number;
+  /** Median wall time of one fixed CPU-bound loop: compares this machine's speed between runs. */
+  spin: number;
 }
 
 const SPIN = `node -e "let x=0;for(let i=0;i<4e8;i++)x+=i&1;if(x<0)console.log(x)"`;
@@ -346,7 +348,7 @@ function measureContext(runs: number, log: (m: string) => void): Context {
     one.push(measure(SPIN).seconds);
     two.push(measure(`${SPIN} & ${SPIN}; wait`).seconds);
   }
-  const c = { startup: median(start), twoCoreCapacity: (2 * median(one)) / median(two) };
+  const c = { startup: median(start), twoCoreCapacity: (2 * median(one)) / median(two), spin: median(one) };
   log(`start-up ${c.startup.toFixed(3)} s; two-process CPU capacity ${c.twoCoreCapacity.toFixed(2)}x`);
   return c;
 }
@@ -360,6 +362,7 @@ function render(o: BenchOptions, tasks: Task[], all: Map<TaskId, Result[]>, corp
   out.push(...machine());
   out.push(`- peelcap start-up (\`peelcap --version\`, included in every peelcap time): ${ctx.startup.toFixed(3)} s`);
   out.push(
+    `- CPU speed reference: a fixed loop (\`node -e\`, 4e8 iterations) took ${ctx.spin.toFixed(3)} s; this shared VM's speed varies over a day, so compare runs by this line and the tcpdump/tshark rows`,
     `- CPU capacity for two threads during this run: ${ctx.twoCoreCapacity.toFixed(2)}x one thread (two CPU-bound processes at once; 2.00 = two free cores)`,
     '',
   );
