@@ -112,6 +112,18 @@ describe('--jobs 2 gives the same output as --jobs 1', () => {
     });
   }
 
+  it('--jobs 3 and 5 (this thread and several workers) give the same output as well', () => {
+    for (const args of [['json'], ['read', 'geneve and inner.icmp'], ['stats']]) {
+      const [cmd, ...rest] = args;
+      const one = run([cmd, files.pcap, ...rest], 1, 32768);
+      for (const jobs of [3, 5]) {
+        const many = run([cmd, files.pcap, ...rest], jobs, 32768);
+        expect(many.code, many.stderr).toBe(0);
+        expect(many.stdout).toBe(one.stdout);
+      }
+    }
+  });
+
   it('a wrongly guessed cut falls back to one range and changes nothing', () => {
     for (const args of [['read'], ['json'], ['stats']]) sameWithJobs(files.decoy, args, 1024);
     stripSame(files.decoy, 1024);
