@@ -1,10 +1,9 @@
 /**
  * `--jobs N` for a capture file: cut it into ranges at record boundaries (split.ts), run the normal
  * pipeline on each range (range-runner.ts) on this thread and N - 1 worker threads, and write the
- * ranges' outputs in file order, so the
- * result is the same as with one thread. A bounded window of ranges is in flight, so memory stays flat
- * whatever the file size. Stats are merged from per-range counters; strip output keeps the pcap link
- * type the first written packet chose.
+ * ranges' outputs in file order, so the result is the same as with one thread. A bounded window of
+ * ranges is in flight, so memory stays flat whatever the file size. Stats are merged from per-runner
+ * counters; strip output keeps the pcap link type the first written packet chose.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -152,7 +151,7 @@ class Coordinator {
   private readonly workers: RangeThread[] = [];
   /** Ranges sent to each worker and not done yet, oldest first. */
   private readonly inFlight: number[][] = [];
-  /** Packets per range, -1 until a worker has walked it (WorkerSetup.counts). */
+  /** Packets per range, -1 until its runner has walked it (WorkerSetup.counts). */
   private readonly sharedCounts: SharedArrayBuffer;
   private readonly counts: Int32Array;
   private readonly results: (DoneMessage | undefined)[] = [];
