@@ -159,7 +159,8 @@ function afterReserved(p: PacketView, label: number, pay: number): Layer {
 function resolvePayload(p: PacketView, reg: Registry, t: number, layer: number, bottom: number, pay: number): Layer {
   const label = bottom >>> 12;
   let rule: MplsRule;
-  let next = reg.mplsPayload(label, tunnelDestination(p, layer, t));
+  // the tunnel's destination matters only to a per-destination label map (and reading it costs a heap number)
+  let next = reg.mplsPayload(label, reg.mplsByDestination ? tunnelDestination(p, layer, t) : -1);
   if (next !== Layer.None) rule = MplsRule.LabelMap;
   else if (label < FIRST_UNRESERVED) {
     rule = MplsRule.Reserved;
@@ -221,10 +222,11 @@ export const decoder: DecoderModule = {
     if (li < 0) return Layer.None;
     const t = p.pushTunnel(Tunnel.Mpls, li);
     if (t < 0) return Layer.None;
-    for (let i = off; i < at; i += ENTRY) p.addLabel(u32(b, i));
+    // entries as int32 (| 0): a uint32 above 2^31 passed to a call would be a heap number per packet
+    for (let i = off; i < at; i += ENTRY) p.addLabel(u32(b, i) | 0);
     p.tunnelId[t] = u32(b, off) >>> 12;
     p.next = at;
-    return resolvePayload(p, reg, t, li, u32(b, at - ENTRY), at);
+    return resolvePayload(p, reg, t, li, u32(b, at - ENTRY) | 0, at);
   },
 
   fields(p: PacketView, i: number): Record<string, unknown> {

@@ -60,6 +60,11 @@ export class Registry {
     return d !== Layer.None ? d : this.udpPort[src];
   }
 
+  /** Some label is mapped for one tunnel destination only (`mpls.label==L@IP`): mplsPayload wants the destination. */
+  get mplsByDestination(): boolean {
+    return this.mplsLabelAt.size > 0;
+  }
+
   /** Payload kind after the bottom label, from explicit maps only (None: use the heuristics). */
   mplsPayload(label: number, tunnelDstIpv4: number): Layer {
     if (this.mplsLabelAt.size > 0 && tunnelDstIpv4 >= 0) {

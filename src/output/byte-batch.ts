@@ -365,6 +365,34 @@ export class ByteBatch {
     this.pos = p;
   }
 
+  /**
+   * Bytes src[start, end) as they are when all are ASCII (then the same as their text), and true;
+   * false, with nothing written, when one is not (the caller writes the decoded text instead).
+   */
+  asciiBytes(src: Uint8Array, start: number, end: number): boolean {
+    this.reserve(end - start);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = start; i < end; i++) {
+      const c = src[i];
+      if (c >= 0x80) return false;
+      b[p++] = c;
+    }
+    this.pos = p;
+    return true;
+  }
+
+  /** An IPv4 address held as a 32-bit number, dotted decimal. */
+  ipv4Number(v: number): void {
+    this.num(v >>> 24);
+    this.byte(46);
+    this.num((v >>> 16) & 255);
+    this.byte(46);
+    this.num((v >>> 8) & 255);
+    this.byte(46);
+    this.num(v & 255);
+  }
+
   /** Pre-encoded bytes (constant fragments). */
   raw(k: Uint8Array): void {
     const n = k.length;

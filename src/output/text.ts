@@ -7,10 +7,9 @@
  * Outer endpoints follow `gre`/`ipip` (the IP header carries the tunnel directly) and precede a
  * UDP-carried tunnel's name; they are printed once per outer IP header.
  */
-import { ipv4FromU32, ipv6String, u16 } from '../bytes.js';
+import { text, u16 } from '../bytes.js';
 import {
   arpIpv4,
-  contrailVns,
   describeLayers,
   ipProtocol,
   ipProtoName,
@@ -70,6 +69,8 @@ function tcpFlags(f: number): string {
   if (f & 0x10) s += '.';
   return s === '' ? 'none' : s;
 }
+/** tcpFlags() of every flags byte, encoded once. */
+const TCP_FLAGS = Array.from({ length: 256 }, (_, f) => new TextEncoder().encode(tcpFlags(f)));
 
 /** Host name for an address when a topology knows it, else the address. */
 function host(topo: Topology | undefined, ip: string | undefined): string {
@@ -87,8 +88,13 @@ function writeHost(w: ByteBatch, p: PacketView, i: number, dst: boolean, topo: T
   }
   const at = layerAddrAt(p, i, dst);
   if (at < 0) w.byte(63);
-  else if (p.layerKind[i] === Layer.Ipv6) w.ascii(ipv6String(p.buf, at));
+  else if (p.layerKind[i] === Layer.Ipv6) w.ipv6(p.buf, at);
   else w.ipv4(p.buf, at);
+}
+
+/** A name carried in the packet (bytes [start, start + n)): copied as it is when ASCII, else decoded. */
+function writeName(w: ByteBatch, p: PacketView, start: number, n: number): void {
+  if (!w.asciiBytes(p.buf, start, start + n)) w.text(text(p.buf, start, start + n));
 }
 
 /** A space unless nothing was written since `start`. */
@@ -245,22 +251,23 @@ function writeTunnel(w: ByteBatch, p: PacketView, t: number, names: TunnelNames 
       w.ascii('contrail-mirror');
       if (id2 >= 0) {
         w.ascii(' host ');
-        w.ascii(ipv4FromU32(id2));
+        w.ipv4Number(id2);
       }
       if (id >= 0) w.ascii(flags & TunnelFlag.ContrailIngress ? ' ingress' : ' egress');
       // Port mirroring carries one VN TLV (3 on RX, 4 on TX): name which one rather than print `>B`.
-      const [a, b] = contrailVns(p, t);
-      if (a !== undefined && b !== undefined) {
+      const a = p.tunnelStrALen[t];
+      const b = p.tunnelStrBLen[t];
+      if (a >= 0 && b >= 0) {
         w.ascii(' vn ');
-        w.text(a);
+        writeName(w, p, p.tunnelStrAStart[t], a);
         w.byte(62);
-        w.text(b);
-      } else if (a !== undefined) {
+        writeName(w, p, p.tunnelStrBStart[t], b);
+      } else if (a >= 0) {
         w.ascii(' srcvn ');
-        w.text(a);
-      } else if (b !== undefined) {
+        writeName(w, p, p.tunnelStrAStart[t], a);
+      } else if (b >= 0) {
         w.ascii(' dstvn ');
-        w.text(b);
+        writeName(w, p, p.tunnelStrBStart[t], b);
       }
       return;
     }
@@ -370,7 +377,7 @@ function writeInner(w: ByteBatch, p: PacketView, topo: Topology | undefined): vo
     w.ascii(' TCP');
     if (s + 14 <= p.layerLimit[l4]) {
       w.ascii(' [');
-      w.ascii(tcpFlags(b[s + 13]));
+      w.raw(TCP_FLAGS[b[s + 13]]);
       w.byte(93);
     }
   } else {

@@ -12,7 +12,7 @@ import { createRegistry } from '../../decoders/index.js';
 import { CaptureParser } from '../../src/capture/index.js';
 import type { CaptureRecord } from '../../src/capture/record.js';
 import { describePacket } from '../../src/describe.js';
-import { hexString, ipv6String, macString } from '../../src/bytes.js';
+import { hexString, ipv4FromU32, ipv6String, macString } from '../../src/bytes.js';
 import { ByteBatch, fragment, putFrag } from '../../src/output/byte-batch.js';
 import { writeJsonLine } from '../../src/output/json-line.js';
 import { MAX_LAYERS, PacketView } from '../../src/packet.js';
@@ -173,6 +173,24 @@ describe('ByteBatch', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (a) => {
         expect(text((b) => b.ipv4(a, 0))).toBe(Array.from(a).join('.'));
+      }),
+    );
+  });
+
+  it('ipv4Number() writes an address held as a 32-bit number as ipv4FromU32() does', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (v) => text((b) => b.ipv4Number(v)) === ipv4FromU32(v)));
+  });
+
+  it('asciiBytes() copies ASCII bytes as their text, and writes nothing for bytes that are not', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(20), (a, lead) => {
+        const src = new Uint8Array(lead + a.length);
+        src.set(a, lead);
+        w.pos = 0;
+        w.byte(33);
+        const ok = w.asciiBytes(src, lead, lead + a.length);
+        expect(ok).toBe(a.every((c) => c < 0x80));
+        expect(w.buf.toString('latin1', 0, w.pos)).toBe(ok ? `!${String.fromCharCode(...a)}` : '!');
       }),
     );
   });
