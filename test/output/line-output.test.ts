@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ByteBatch } from '../../src/output/byte-batch.js';
 import { LineOutput } from '../../src/output/line-output.js';
@@ -47,6 +47,28 @@ describe('LineOutput with ByteBatch', () => {
     const chunks: Buffer[] = [];
     for await (const c of pass) chunks.push(c as Buffer);
     expect(firstDifference(Buffer.concat(chunks).toString('latin1'), expected)).toBe(-1);
+  });
+
+  it('reuses batch buffers with a stream that says it copies what it takes (releasesChunks), and only then', async () => {
+    for (const copies of [true, false]) {
+      const seen = new Set<ArrayBuffer>();
+      let text = '';
+      const sink = Object.assign(
+        new Writable({
+          write(chunk: Buffer, _enc, cb) {
+            seen.add(chunk.buffer as ArrayBuffer);
+            text += chunk.toString('latin1'); // copied at once, as the --jobs collector does
+            cb();
+          },
+        }),
+        copies ? { releasesChunks: true } : {},
+      );
+      const expected = await writeLines(new LineOutput(sink));
+      expect(firstDifference(text, expected)).toBe(-1);
+      // a few buffers go round when they come back; a fresh one per batch (>= 12 flushes) when they do not
+      if (copies) expect(seen.size).toBeLessThanOrEqual(5);
+      else expect(seen.size).toBeGreaterThanOrEqual(12);
+    }
   });
 
   it('delivers every byte through a file stream (whose written buffers are reused)', async () => {
