@@ -29,9 +29,13 @@ import {
   type Fragment,
 } from './byte-batch.js';
 
-/** A fragment per value of a Uint8Array kind column (all 256), from the JSON text of its name. */
+/**
+ * A fragment per value of a Uint8Array kind column (all 256), from the JSON text of its name. The
+ * unnamed values (most of them) share one fragment: every command builds these tables at start-up.
+ */
 function byKind(names: readonly (string | undefined)[], text: (json: string | undefined) => string): Fragment[] {
-  return Array.from({ length: 256 }, (_, k) => fragment(text(names[k] === undefined ? undefined : JSON.stringify(names[k]))));
+  const unnamed = fragment(text(undefined));
+  return Array.from({ length: 256 }, (_, k) => (names[k] === undefined ? unnamed : fragment(text(JSON.stringify(names[k])))));
 }
 
 /** `"eth",` per layer kind: JSON.stringify writes an array's undefined element as null. The last comma is taken back. */

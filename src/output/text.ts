@@ -70,7 +70,7 @@ function tcpFlags(f: number): string {
   return s === '' ? 'none' : s;
 }
 /** tcpFlags() of every flags byte, encoded once. */
-const TCP_FLAGS = Array.from({ length: 256 }, (_, f) => new TextEncoder().encode(tcpFlags(f)));
+const TCP_FLAGS = ((e) => Array.from({ length: 256 }, (_, f) => e.encode(tcpFlags(f))))(new TextEncoder());
 
 /** Host name for an address when a topology knows it, else the address. */
 function host(topo: Topology | undefined, ip: string | undefined): string {
