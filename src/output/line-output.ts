@@ -6,7 +6,6 @@
  */
 
 import { WriteStream } from 'node:fs';
-import { Socket } from 'node:net';
 
 /** Flush threshold in UTF-16 units: large enough to amortise write calls. */
 export const BATCH_CHARS = 1 << 16;
@@ -35,7 +34,7 @@ export class LineOutput {
   ) {
     this.releasesChunks =
       out === process.stdout ||
-      out instanceof Socket ||
+      isSocket(out) ||
       out instanceof WriteStream ||
       (out as { releasesChunks?: unknown }).releasesChunks === true;
     out.on('error', (e: NodeJS.ErrnoException) => this.fail(e));
@@ -112,4 +111,12 @@ export class LineOutput {
     this.error ??= e;
     this.releaseWaiter();
   }
+}
+
+/**
+ * A net.Socket (pipe, TCP or terminal stream), told by a method of its own: importing node:net for
+ * an instanceof costs every command a few milliseconds of start-up when stdout is a file.
+ */
+function isSocket(out: object): boolean {
+  return typeof (out as { setNoDelay?: unknown }).setNoDelay === 'function';
 }

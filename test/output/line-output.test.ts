@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ByteBatch } from '../../src/output/byte-batch.js';
@@ -69,6 +70,28 @@ describe('LineOutput with ByteBatch', () => {
       if (copies) expect(seen.size).toBeLessThanOrEqual(5);
       else expect(seen.size).toBeGreaterThanOrEqual(12);
     }
+  });
+
+  it('delivers every byte through a TCP socket (a socket too hands written buffers back)', async () => {
+    let received = '';
+    const server = createServer((c) => c.on('data', (d: Buffer) => (received += d.toString('latin1'))));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = connect(port, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    // which buffers LineOutput hands the socket: recognised as a socket, it gets a few, over and over
+    const seen = new Set<ArrayBufferLike>();
+    const write = client.write.bind(client) as (...a: unknown[]) => boolean;
+    client.write = ((chunk: Uint8Array | string, ...rest: unknown[]) => {
+      if (typeof chunk !== 'string') seen.add(chunk.buffer);
+      return write(chunk, ...rest);
+    }) as typeof client.write;
+    const expected = await writeLines(new LineOutput(client));
+    expect(seen.size).toBeLessThanOrEqual(5);
+    await new Promise<void>((resolve) => client.end(resolve));
+    while (received.length < expected.length) await new Promise((r) => setTimeout(r, 10));
+    server.close();
+    expect(firstDifference(received, expected)).toBe(-1);
   });
 
   it('delivers every byte through a file stream (whose written buffers are reused)', async () => {
