@@ -54,4 +54,3 @@ function testedFields(c: Checked, into: Set<string>): Set<string> {
 export function validateFilter(text: string, opts: FilterOptions = {}): void {
   check(parse(text), text, opts);
 }
-export { toBpf, BpfError, type BpfResult } from './bpf.js';
