@@ -17,11 +17,17 @@ export interface ReadOptions {
   limit?: number;
   /** Abort the read between chunks; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Bytes per chunk for files (read size) and in-memory input (slice size). Default 1 MiB. */
+  /** Bytes per chunk for files (read size; default 4 MiB) and in-memory input (slice size; default 1 MiB). */
   chunkSize?: number;
 }
 
 const DEFAULT_CHUNK = 1 << 20;
+/**
+ * Read size for files. Each read comes back through the event loop, which costs the decoding thread
+ * ~0.1 ms of waiting per read on a busy machine: with 4 MiB reads it waited a quarter as long as with
+ * 1 MiB ones over the same file (measured on the 1 M-packet bench corpus).
+ */
+const FILE_CHUNK = 4 << 20;
 
 /**
  * Read a capture and deliver its interfaces, packets and warnings to `sink`. Resolves with a
@@ -45,7 +51,7 @@ export async function readCapture(source: CaptureSource, sink: RecordSink, opts:
     }
     return parser.end();
   }
-  if (typeof source === 'string' && source !== '-') return readFile(source, parser, sink, chunkSize, signal);
+  if (typeof source === 'string' && source !== '-') return readFile(source, parser, sink, opts.chunkSize ?? FILE_CHUNK, signal);
   const stream = openStream(source, chunkSize);
   try {
     for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
@@ -65,7 +71,7 @@ export async function readCapture(source: CaptureSource, sink: RecordSink, opts:
 /**
  * A file is read into two reused buffers, the next read running while the current chunk is parsed.
  * Records are valid only during their callback and the parser copies a record that straddles two
- * reads, so nothing outlives a chunk. That spares a fresh 1 MiB Buffer per chunk (and the garbage
+ * reads, so nothing outlives a chunk. That spares a fresh Buffer per chunk (and the garbage
  * collections their external memory triggers) and the stream machinery.
  */
 async function readFile(
