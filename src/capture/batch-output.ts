@@ -1,9 +1,9 @@
 /**
  * Batched binary output for the capture writers: little-endian fields and packet bytes are appended
- * to a 1 MiB buffer that goes to the destination in one write when full, so a capture of millions of
- * small packets costs a few hundred writes, not millions.
+ * to a 4 MiB buffer that goes to the destination in one write when full, so a capture of millions of
+ * small packets costs a hundred writes, not millions.
  *
- * Batch buffers are reused once the destination is done with them: a fresh 1 MiB Buffer per batch
+ * Batch buffers are reused once the destination is done with them: a fresh Buffer per batch
  * costs page faults and garbage collections. A file we open ourselves is written with `fs.write` on
  * its descriptor, one write in flight while the next batch fills, so the kernel's page-cache copy
  * runs on a thread-pool thread beside the decoding (measured on a 1 M-packet strip: no more CPU than
@@ -14,8 +14,11 @@
  */
 import { close as closeFd, openSync, write as writeFd } from 'node:fs';
 
-/** Default batch size: large enough to amortise write overhead, small enough to stay in cache. */
-export const BATCH_BYTES = 1 << 20;
+/**
+ * Default batch size. Each file write comes back through the event loop, and a full queue makes the
+ * decoding wait for it: 4 MiB batches made a 1 M-packet strip ~20% faster than 1 MiB ones (measured).
+ */
+export const BATCH_BYTES = 4 << 20;
 
 /** Batches queued for (or in) a file write before the output counts as congested: one in flight, one waiting. */
 const MAX_QUEUED = 2;
