@@ -226,10 +226,9 @@ function runTask(t: Task, runs: number, log: (m: string) => void): Result[] {
 function emptyCapture(input: string): string {
   let path = emptyOf.get(input);
   if (path === undefined) {
-    const ng = input.endsWith('.pcapng');
     path = join(dirname(input), `empty-of-${basename(input)}`);
-    // pcap: the 24-byte file header; pcapng: the blocks before the first packet (SHB, IDBs)
-    writeFileSync(path, ng ? planRanges(input).prefix : readFileSync(input).subarray(0, 24));
+    // the blocks before the first packet: pcap's file header, pcapng's SHB and IDBs (no cuts planned)
+    writeFileSync(path, planRanges(input, Number.MAX_SAFE_INTEGER).prefix);
     emptyOf.set(input, path);
   }
   return path;
