@@ -156,7 +156,7 @@ function buildTasks(paths: { main: string; ng: string; slice: string; big?: stri
           packets: N,
           input: main,
           against: 0,
-          note: 'the file system alone writing the input again (about the size strip writes): what writing costs here',
+          note: 'copies the input inside the kernel (copy_file_range, no user-space buffers): a floor for writing about as many bytes as strip writes, not the same work',
         },
         { tool: 'peelcap', label: 'strip --eth F -w /dev/null', cmd: `${peelcap} strip -q --eth ${main} -w /dev/null`, packets: N, input: main, against: -1, note: 'no disk writes: the decoding and encoding rate' },
         { tool: 'editcap', label: 'editcap F /dev/null (plain copy)', cmd: `editcap ${main} /dev/null`, packets: N, input: main, against: 3, note: editcapNote },
