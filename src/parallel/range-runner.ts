@@ -68,7 +68,6 @@ export interface RunnerParts {
 }
 
 export class RangeRunner {
-  private readonly o: CliOptions;
   private readonly warnings: string[] = [];
   private readonly warn = (m: string): void => {
     this.warnings.push(m);
@@ -110,7 +109,6 @@ export class RangeRunner {
     private readonly maxWaitMs = Infinity,
   ) {
     const o = setup.options;
-    this.o = o;
     this.framesShown = o.command === 'json' || (parts.filter?.fields.includes('frame.number') ?? false);
     // every strip range's sink listens on the collector: drop their listeners between ranges
     this.collector.setMaxListeners(0);
@@ -257,7 +255,7 @@ export class RangeRunner {
       },
       onWarning: this.warn,
     };
-    const parser = new CaptureParser(records, { name: this.o.input });
+    const parser = new CaptureParser(records, { name: this.setup.options.input });
     let error: DoneMessage['error'];
     const parse = (run: () => void): void => {
       if (error !== undefined) return;

@@ -151,8 +151,7 @@ class Coordinator {
   private readonly workers: RangeThread[] = [];
   /** Ranges sent to each worker and not done yet, oldest first. */
   private readonly inFlight: number[][] = [];
-  /** Packets per range, -1 until its runner has walked it (WorkerSetup.counts). */
-  private readonly sharedCounts: SharedArrayBuffer;
+  /** Packets per range, -1 until its runner has walked it; shared with every runner (WorkerSetup.counts). */
   private readonly counts: Int32Array;
   private readonly results: (DoneMessage | undefined)[] = [];
   /** First range whose start-of-next-range proof failed: it and all later ranges run as one. */
@@ -186,8 +185,7 @@ class Coordinator {
     private readonly plan: SplitPlan,
   ) {
     this.ranges = plan.ranges;
-    this.sharedCounts = new SharedArrayBuffer(4 * plan.ranges.length);
-    this.counts = new Int32Array(this.sharedCounts).fill(-1);
+    this.counts = new Int32Array(new SharedArrayBuffer(4 * plan.ranges.length)).fill(-1);
     if (o.command === 'stats') {
       this.statsSink = buildSink(o, io, ctx.reg, ctx.topology, ctx.warn, () => {}) as StatsSink;
     } else if (o.command === 'strip') {
@@ -204,7 +202,7 @@ class Coordinator {
       format: this.plan.format,
       littleEndian: this.plan.littleEndian,
       prefix: this.plan.prefix,
-      counts: this.sharedCounts,
+      counts: this.counts.buffer as SharedArrayBuffer,
     };
     const n = Math.min(this.o.jobs, this.ranges.length);
     const done = new Promise<number | undefined>((resolve, reject) => {
