@@ -209,18 +209,43 @@ export function putPadded(d: DataView, p: number, v: number, width: number): num
 
 /** IPv4 address at src[i..i+4) as dotted decimal (at most 15 bytes). */
 export function putIpv4(d: DataView, p: number, src: Uint8Array, i: number): number {
-  let o = src[i];
+  return putIpv4Number(d, p, ((src[i] << 24) | (src[i + 1] << 16) | (src[i + 2] << 8) | src[i + 3]) >>> 0);
+}
+
+/** An IPv4 address held as a 32-bit number, dotted decimal (at most 15 bytes). */
+export function putIpv4Number(d: DataView, p: number, v: number): number {
+  let o = v >>> 24;
   d.setUint32(p, OCTET_DOT[o], true);
   p += DEC_LEN[o] + 1;
-  o = src[i + 1];
+  o = (v >>> 16) & 255;
   d.setUint32(p, OCTET_DOT[o], true);
   p += DEC_LEN[o] + 1;
-  o = src[i + 2];
+  o = (v >>> 8) & 255;
   d.setUint32(p, OCTET_DOT[o], true);
   p += DEC_LEN[o] + 1;
-  o = src[i + 3];
+  o = v & 255;
   d.setUint32(p, DEC[o], true);
   return p + DEC_LEN[o];
+}
+
+/**
+ * Bytes src[start, end) as they are when all are ASCII (then the same as their text); -1 when one is
+ * not (the caller writes the decoded text instead over whatever was copied).
+ */
+export function putAsciiBytes(d: DataView, p: number, src: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = src[i];
+    if (c >= 0x80) return -1;
+    d.setUint8(p++, c);
+  }
+  return p;
+}
+
+/** Room for `n` more bytes after position `p` (the batch may get a new buffer: use the returned view). */
+export function room(w: ByteBatch, p: number, n: number): DataView {
+  w.pos = p;
+  w.reserve(n);
+  return w.dv;
 }
 
 /** MAC address at src[i..i+6) as `aa:bb:cc:dd:ee:ff` (17 bytes). */
@@ -365,44 +390,6 @@ export class ByteBatch {
     this.pos = p;
   }
 
-  /**
-   * Bytes src[start, end) as they are when all are ASCII (then the same as their text), and true;
-   * false, with nothing written, when one is not (the caller writes the decoded text instead).
-   */
-  asciiBytes(src: Uint8Array, start: number, end: number): boolean {
-    this.reserve(end - start);
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = start; i < end; i++) {
-      const c = src[i];
-      if (c >= 0x80) return false;
-      b[p++] = c;
-    }
-    this.pos = p;
-    return true;
-  }
-
-  /** An IPv4 address held as a 32-bit number, dotted decimal. */
-  ipv4Number(v: number): void {
-    this.num(v >>> 24);
-    this.byte(46);
-    this.num((v >>> 16) & 255);
-    this.byte(46);
-    this.num((v >>> 8) & 255);
-    this.byte(46);
-    this.num(v & 255);
-  }
-
-  /** Pre-encoded bytes (constant fragments). */
-  raw(k: Uint8Array): void {
-    const n = k.length;
-    this.reserve(n);
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) b[p++] = k[i];
-    this.pos = p;
-  }
-
   /** Any string, UTF-8 encoded; the common all-ASCII text is copied byte by byte (no native call). */
   text(s: string): void {
     const n = s.length;
@@ -440,12 +427,6 @@ export class ByteBatch {
     this.pos = putNum(this.dv, this.pos, v);
   }
 
-  /** Decimal padded with zeros to at least `width` digits, as `String(v).padStart(width, '0')`. */
-  padded(v: number, width: number): void {
-    this.reserve(Math.max(width, NUM_MAX));
-    this.pos = putPadded(this.dv, this.pos, v, width);
-  }
-
   /** IPv4 address at src[i..i+4) as dotted decimal. */
   ipv4(src: Uint8Array, i: number): void {
     this.reserve(15);
@@ -456,23 +437,6 @@ export class ByteBatch {
   ipv6(src: Uint8Array, i: number): void {
     this.reserve(IPV6_MAX);
     this.pos = putIpv6(this.dv, this.pos, src, i);
-  }
-
-  /** Bytes src[start..end) as lowercase hex, with `sep` (a char code, 0 = none) between bytes. */
-  hex(src: Uint8Array, start: number, end: number, sep = 0): void {
-    this.reserve(Math.max(0, end - start) * 3);
-    this.pos = putHex(this.dv, this.pos, src, start, end, sep);
-  }
-
-  /** Drop leading and trailing spaces of what was written since `start` (as String.trim() would). */
-  trimSpaces(start: number): void {
-    const b = this.buf;
-    let from = start;
-    while (from < this.pos && b[from] === 32) from++;
-    let to = this.pos;
-    while (to > from && b[to - 1] === 32) to--;
-    b.copyWithin(start, from, to);
-    this.pos = start + (to - from);
   }
 
   /** End of a line: hand the batch over once it is big enough. */

@@ -24,6 +24,7 @@ import {
   putMac,
   putNum,
   putPadded9,
+  room,
   setFragment,
   type ByteBatch,
   type Fragment,
@@ -131,13 +132,6 @@ const TUNNEL_MAX = 256 + 2 * IPV6_MAX + 8 * NUM_MAX;
 const OPTION_MAX = 48 + 2 * NUM_MAX + 2 * 255;
 /** The inner object: MAC pair, two addresses, proto name (a layer's or `ip-proto-N`), ICMP or ports. */
 const INNER_MAX = 256 + 2 * IPV6_MAX + longest(INNER_PROTO) + 4 * NUM_MAX;
-
-/** Room for `n` more bytes after position `p` (the batch may get a new buffer: use the returned view). */
-function room(w: ByteBatch, p: number, n: number): DataView {
-  w.pos = p;
-  w.reserve(n);
-  return w.dv;
-}
 
 /** JSON text (any UTF-8) written by the checked method; returns the position after it. */
 function putJsonText(w: ByteBatch, p: number, json: string): number {

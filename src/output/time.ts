@@ -1,4 +1,4 @@
-import type { ByteBatch } from './byte-batch.js';
+import { fragment, putFrag, putPadded, room, type ByteBatch, type Fragment } from './byte-batch.js';
 
 /**
  * tcpdump-style timestamps. The date/time part of a second is formatted once and reused for every
@@ -12,12 +12,16 @@ export function timeModeFromCount(t: number): TimeMode {
   return (['time', 'none', 'epoch', 'delta', 'date', 'since-first'] as const)[Math.min(t, 5)];
 }
 
+/** Longest date and time prefix with its '.' (a year of up to 6 digits and a sign; NaN parts are shorter). */
+const PREFIX_MAX = 32;
+
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 export class TimeFormatter {
   private lastSec = NaN;
   private lastPrefix = '';
-  private lastPrefixBytes: Uint8Array = new Uint8Array(0);
+  /** lastPrefix and the '.' before the fraction, pre-encoded. */
+  private lastPrefixDot: Fragment = fragment('.');
   private prevSec = NaN;
   private prevNsec = 0;
   private firstSec = NaN;
@@ -65,7 +69,7 @@ export class TimeFormatter {
 
   /**
    * Write `format(sec, nsec)` into a byte batch (the same text). Wall-clock times copy the cached bytes
-   * of the second and write the fraction digit by digit.
+   * of the second and write the fraction from digit tables.
    */
   write(w: ByteBatch, sec: number, nsec: number): void {
     if (this.mode !== 'time' && this.mode !== 'date') {
@@ -73,10 +77,9 @@ export class TimeFormatter {
       return;
     }
     this.second(sec);
-    w.raw(this.lastPrefixBytes);
-    w.byte(46);
-    if (this.nano) w.padded(nsec, 9);
-    else w.padded(Math.floor(nsec / 1000), 6);
+    const d = room(w, w.pos, PREFIX_MAX + 24);
+    const p = putFrag(d, w.pos, this.lastPrefixDot);
+    w.pos = this.nano ? putPadded(d, p, nsec, 9) : putPadded(d, p, Math.floor(nsec / 1000), 6);
   }
 
   /** Format the date/time part of second `sec` unless it is the one of the previous packet. */
@@ -84,7 +87,7 @@ export class TimeFormatter {
     if (sec === this.lastSec) return;
     this.lastSec = sec;
     this.lastPrefix = this.wallClock(sec, this.mode === 'date');
-    this.lastPrefixBytes = Buffer.from(this.lastPrefix, 'latin1');
+    this.lastPrefixDot = fragment(`${this.lastPrefix}.`);
   }
 
   private wallClock(sec: number, withDate: boolean): string {

@@ -13,7 +13,7 @@ import { CaptureParser } from '../../src/capture/index.js';
 import type { CaptureRecord } from '../../src/capture/record.js';
 import { describePacket } from '../../src/describe.js';
 import { hexString, ipv4FromU32, ipv6String, macString } from '../../src/bytes.js';
-import { ByteBatch, fragment, putFrag } from '../../src/output/byte-batch.js';
+import { ByteBatch, fragment, putAsciiBytes, putFrag, putHex, putIpv4Number, putPadded } from '../../src/output/byte-batch.js';
 import { writeJsonLine } from '../../src/output/json-line.js';
 import { MAX_LAYERS, PacketView } from '../../src/packet.js';
 import { peel } from '../../src/peel.js';
@@ -161,10 +161,16 @@ describe('ByteBatch', () => {
     fc.assert(fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), (v) => text((b) => b.num(v)) === String(v)));
   });
 
-  it("padded() writes String(v).padStart(width, '0')", () => {
+  /** Write with a put* kernel at b.pos (after reserving `n` bytes). */
+  const put = (n: number, k: (d: DataView, p: number) => number) => (b: ByteBatch) => {
+    b.reserve(n);
+    b.pos = k(b.dv, b.pos);
+  };
+
+  it("putPadded() writes String(v).padStart(width, '0')", () => {
     fc.assert(
       fc.property(fc.integer({ min: -5, max: 2 * 10 ** 9 }), fc.integer({ min: 1, max: 9 }), (v, width) => {
-        expect(text((b) => b.padded(v, width))).toBe(String(v).padStart(width, '0'));
+        expect(text(put(24, (d, p) => putPadded(d, p, v, width)))).toBe(String(v).padStart(width, '0'));
       }),
     );
   });
@@ -177,20 +183,22 @@ describe('ByteBatch', () => {
     );
   });
 
-  it('ipv4Number() writes an address held as a 32-bit number as ipv4FromU32() does', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (v) => text((b) => b.ipv4Number(v)) === ipv4FromU32(v)));
+  it('putIpv4Number() writes an address held as a 32-bit number as ipv4FromU32() does', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (v) => text(put(15, (d, p) => putIpv4Number(d, p, v))) === ipv4FromU32(v)));
   });
 
-  it('asciiBytes() copies ASCII bytes as their text, and writes nothing for bytes that are not', () => {
+  it('putAsciiBytes() copies ASCII bytes as their text, and returns -1 for bytes that are not', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(20), (a, lead) => {
         const src = new Uint8Array(lead + a.length);
         src.set(a, lead);
         w.pos = 0;
         w.byte(33);
-        const ok = w.asciiBytes(src, lead, lead + a.length);
-        expect(ok).toBe(a.every((c) => c < 0x80));
-        expect(w.buf.toString('latin1', 0, w.pos)).toBe(ok ? `!${String.fromCharCode(...a)}` : '!');
+        w.reserve(a.length);
+        const end = putAsciiBytes(w.dv, w.pos, src, lead, lead + a.length);
+        const ascii = a.every((c) => c < 0x80);
+        expect(end).toBe(ascii ? 1 + a.length : -1);
+        if (ascii) expect(w.buf.toString('latin1', 0, end)).toBe(`!${String.fromCharCode(...a)}`);
       }),
     );
   });
@@ -212,11 +220,11 @@ describe('ByteBatch', () => {
     expect(text((b) => b.ipv6(mapped, 0))).toBe('::ffff:10.0.200.7');
   });
 
-  it('hex() writes MAC addresses and hex strings as src/bytes.ts does', () => {
+  it('putHex() writes MAC addresses and hex strings as src/bytes.ts does', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 6, maxLength: 300 }), (a) => {
-        expect(text((b) => b.hex(a, 0, 6, 58))).toBe(macString(a, 0));
-        expect(text((b) => b.hex(a, 0, a.length))).toBe(hexString(a, 0, a.length));
+        expect(text(put(17, (d, p) => putHex(d, p, a, 0, 6, 58)))).toBe(macString(a, 0));
+        expect(text(put(2 * a.length, (d, p) => putHex(d, p, a, 0, a.length)))).toBe(hexString(a, 0, a.length));
       }),
     );
   });
