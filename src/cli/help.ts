@@ -13,7 +13,7 @@ Common options:
   --topology SRC           load names (OVN/OVS dumps, vRouter dumps, host maps), repeatable
   --depth N                decode at most N layers per packet (default 16)
   --checksums              validate IP/UDP/TCP checksums (reported as bad-checksum)
-  -j, --jobs N             decode a capture file on N threads (default 1)
+  -j, --jobs N             decode a capture file on up to N threads (default 1; one per ~1 GiB)
   -q                       no warnings or summary on stderr
   -h, --help               this help
 FILTER is the trailing words, e.g.: vni == 8 and icmp   |   mpls.label == 31   |   inner.ip.src == 10.0.0.1`;

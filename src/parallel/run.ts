@@ -6,7 +6,7 @@
  * counters; strip output keeps the pcap link type the first written packet chose.
  */
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { CliOptions } from '../cli/args.js';
 import { buildSink, readFailure, type CliIo } from '../cli/run.js';
@@ -35,6 +35,12 @@ const AHEAD_PER_WORKER = 4;
  */
 const QUEUED_PER_WORKER = 3;
 const PCAP_HEADER = 24;
+/**
+ * Capture bytes per thread beyond the first: a thread costs about 0.3 s of CPU to boot its V8 isolate
+ * and compile the decoders again, and pays that back only past about 1 GB on the bench corpora (two
+ * cores: 444 MB ran 10-25% slower with --jobs 2, 4.4 GB 16-35% faster). PEELCAP_THREAD_BYTES overrides it.
+ */
+const THREAD_BYTES = 1 << 30;
 /**
  * The coordinator's own runner waits for a worker's range count only inside a damaged range (a
  * message naming a record number), and gives up after this long rather than hang on a dead worker.
@@ -67,20 +73,35 @@ export async function runParallel(o: CliOptions, io: CliIo, ctx: ParallelContext
     ctx.warn(`--jobs ignored: ${why}`);
     return undefined;
   }
+  let size: number;
+  try {
+    size = statSync(o.input!).size;
+  } catch {
+    return undefined;
+  }
+  const perThread = envBytes('PEELCAP_THREAD_BYTES', 1, THREAD_BYTES);
+  const threads = Math.min(o.jobs, 1 + Math.floor(size / perThread));
+  if (threads < o.jobs) {
+    const mib = (n: number): string => `${Math.round(n / 2 ** 20)} MiB`;
+    ctx.warn(
+      `--jobs ${o.jobs}: ${threads === 1 ? 'one thread' : `${threads} threads`} for this ${mib(size)} capture (a thread beyond the first pays for its start-up from about ${mib(perThread)} of capture)`,
+    );
+  }
+  if (threads < 2) return undefined;
   let plan: SplitPlan;
   try {
-    plan = planRanges(o.input!, rangeBytes());
+    plan = planRanges(o.input!, envBytes('PEELCAP_RANGE_BYTES', 1024, RANGE_BYTES));
   } catch {
     return undefined;
   }
   if (plan.ranges.length < 2) return undefined;
-  return new Coordinator(o, io, ctx, plan).run();
+  return new Coordinator({ ...o, jobs: threads }, io, ctx, plan).run();
 }
 
-/** Bytes per range; PEELCAP_RANGE_BYTES overrides it (tests split small files, tuning). */
-function rangeBytes(): number {
-  const v = Number(process.env.PEELCAP_RANGE_BYTES);
-  return Number.isInteger(v) && v >= 1024 ? v : RANGE_BYTES;
+/** A size from the environment (tests split small files over threads, tuning), else `fallback`. */
+function envBytes(name: string, min: number, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v >= min ? v : fallback;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * `--jobs N`: the built CLI must produce byte-identical output with 2 workers and with 1, on the
  * bundled samples and on a generated overlay corpus, including when a cut guessed by the planner is
- * wrong (the fallback path). Small PEELCAP_RANGE_BYTES values make small files split into many ranges.
+ * wrong (the fallback path). Small PEELCAP_RANGE_BYTES values make small files split into many ranges;
+ * PEELCAP_THREAD_BYTES=1 lets them use every thread asked for (by default a thread needs ~1 GiB).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,13 +17,18 @@ import { samplesDir } from '../helpers/env.js';
 let dir: string;
 const files: Record<string, string> = {};
 
-/** Run with --jobs N and a given range size; strip output goes to `out`. */
-function run(args: string[], jobs: number, rangeBytes: number): CliResult {
+/**
+ * Run with --jobs N, a given range size and `threadBytes` of capture per thread beyond the first
+ * (1: every thread asked for; 'default': the built-in size).
+ */
+function run(args: string[], jobs: number, rangeBytes: number, threadBytes: number | 'default' = 1): CliResult {
   process.env.PEELCAP_RANGE_BYTES = String(rangeBytes);
+  if (threadBytes !== 'default') process.env.PEELCAP_THREAD_BYTES = String(threadBytes);
   try {
     return peelcap([args[0], '--jobs', String(jobs), ...args.slice(1)]);
   } finally {
     delete process.env.PEELCAP_RANGE_BYTES;
+    delete process.env.PEELCAP_THREAD_BYTES;
   }
 }
 
@@ -127,6 +133,27 @@ describe('--jobs 2 gives the same output as --jobs 1', () => {
   it('a wrongly guessed cut falls back to one range and changes nothing', () => {
     for (const args of [['read'], ['json'], ['stats']]) sameWithJobs(files.decoy, args, 1024);
     stripSame(files.decoy, 1024);
+  });
+});
+
+describe('--jobs on captures too small for the threads asked for', () => {
+  it('by default a capture below ~1 GiB runs on one thread, with a note', () => {
+    const one = run(['read', files.pcap], 1, 65536, 'default');
+    const two = run(['read', files.pcap], 2, 65536, 'default');
+    expect(two.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stderr).toMatch(/--jobs 2: one thread for this \d+ MiB capture \(a thread beyond the first pays for its start-up from about 1024 MiB of capture\)/);
+    expect(one.stderr).not.toMatch(/--jobs/);
+  });
+
+  it('threads are capped at one per PEELCAP_THREAD_BYTES beyond the first', () => {
+    const size = readFileSync(files.pcap).length;
+    const one = run(['stats', files.pcap], 1, 65536);
+    const capped = run(['stats', files.pcap], 5, 65536, Math.floor(size / 2));
+    expect(capped.code).toBe(0);
+    expect(capped.stdout).toBe(one.stdout);
+    expect(capped.stderr).toMatch(/--jobs 5: 3 threads for this/);
+    expect(run(['stats', files.pcap], 3, 65536, Math.floor(size / 2)).stderr).not.toMatch(/--jobs/);
   });
 });
 
