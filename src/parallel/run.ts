@@ -38,7 +38,7 @@ const PCAP_HEADER = 24;
 /**
  * Capture bytes per thread beyond the first: a thread costs about 0.3 s of CPU to boot its V8 isolate
  * and compile the decoders again, and pays that back only past about 1 GB on the bench corpora (two
- * cores: 444 MB ran 10-25% slower with --jobs 2, 4.4 GB 16-35% faster). PEELCAP_THREAD_BYTES overrides it.
+ * cores: 444 MB ran 15-21% slower with --jobs 2, 4.4 GB 16-35% faster). PEELCAP_THREAD_BYTES overrides it.
  */
 const THREAD_BYTES = 1 << 30;
 /**
