@@ -3,12 +3,13 @@
  * line costs no intermediate strings. Full batches are handed to a LineOutput, and a fresh buffer
  * (a recycled one when the output gives them back) is started.
  *
- * Besides the checked methods (`num`, `ipv4`, …), the module exports unchecked `put*` kernels for the
- * hottest writer (json-line.ts): they take the batch's DataView and a write position held in a local,
- * return the new position, and write whole 2-, 4- or 8-byte words from lookup tables, so a number,
- * an address octet or a constant key costs a few stores instead of a loop of single bytes. Stores
+ * Besides the checked methods for text of any length (`text`, `ascii`, `utf8`), the module exports
+ * unchecked `put*` kernels for the line writers (json-line.ts, text.ts): they take the batch's DataView
+ * and a write position held in a local, return the new position, and write whole 2-, 4- or 8-byte
+ * words from lookup tables, so a number, an address octet or a constant key costs a few stores
+ * instead of a loop of single bytes. Stores
  * may spill up to PUT_SLACK bytes past the returned position (overwritten by the next write, never
- * counted), so callers first `reserve()` the line's worst-case size; reserve() adds PUT_SLACK.
+ * counted), so callers first `reserve()` (or room()) a worst-case size; reserve() adds PUT_SLACK.
  */
 import type { PacketView } from '../packet.js';
 import type { LineOutput } from './line-output.js';
@@ -419,24 +420,6 @@ export class ByteBatch {
   byte(c: number): void {
     this.reserve(1);
     this.buf[this.pos++] = c;
-  }
-
-  /** A number as JSON/`String()` writes it. */
-  num(v: number): void {
-    this.reserve(NUM_MAX);
-    this.pos = putNum(this.dv, this.pos, v);
-  }
-
-  /** IPv4 address at src[i..i+4) as dotted decimal. */
-  ipv4(src: Uint8Array, i: number): void {
-    this.reserve(15);
-    this.pos = putIpv4(this.dv, this.pos, src, i);
-  }
-
-  /** IPv6 address at src[i..i+16) as ipv6String() writes it. */
-  ipv6(src: Uint8Array, i: number): void {
-    this.reserve(IPV6_MAX);
-    this.pos = putIpv6(this.dv, this.pos, src, i);
   }
 
   /** End of a line: hand the batch over once it is big enough. */

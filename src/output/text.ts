@@ -138,6 +138,7 @@ const F_SEQ = fragment(' seq ');
 const F_CODE = fragment(' code ');
 const F_ICMP = fragment(' ICMP');
 const F_ICMP6 = fragment(' ICMP6');
+const F_IP = fragment(' IP');
 const F_UDP_LEN = fragment(' UDP len ');
 const F_TCP_LEN = fragment(' TCP len ');
 const F_ARP = fragment('ARP');
@@ -168,9 +169,8 @@ const ICMP_NAMED = table((v) => (ICMP_TYPES[v] === undefined ? undefined : ` ICM
 const ICMP6_NAMED = table((v) => (ICMP6_TYPES[v] === undefined ? undefined : ` ICMP6 ${ICMP6_TYPES[v]}`));
 /** ` TCP [S.] len ` per TCP flags byte. */
 const TCP_FLAGS_LEN = table((f) => ` TCP [${tcpFlags(f)}] len `) as Fragment[];
-/** ` TCP` / ` UDP` for an IP header without a decoded L4 layer: the protocol field's name, upper case. */
+/** ` TCP` / ` GRE`… after the addresses of an IP header without a decoded L4 layer: the protocol field's name, upper case. */
 const IP_PROTO_UPPER = table((n) => ` ${ipProtoName(n).toUpperCase()}`) as Fragment[];
-const F_IP = fragment(' IP');
 /** The encapsulation's name per tunnel kind ('' when it has none). */
 const TUNNEL_NAME = table((k) => TUNNEL_NAMES[k] ?? '') as Fragment[];
 /** A problem as `[truncated` and its layer as `udp`, as their template strings print them (undefined too). */
@@ -179,7 +179,7 @@ const LAYER_TEXT = table((k) => `${LAYER_NAMES[k]}`) as Fragment[];
 /** A layer name in the list printed for an inner frame without addresses ('' when it has none). */
 const LAYER_NAME = table((k) => LAYER_NAMES[k] ?? '') as Fragment[];
 
-/** Worst cases for room(). The constant parts are rounded up generously. */
+// Worst cases for room(). The constant parts are rounded up generously.
 /** Two addresses and the `>` between them. */
 const ENDS_MAX = 2 * IPV6_MAX + 1;
 /** One encapsulation header without its labels or names: its longest fragments and three numbers. */
@@ -310,7 +310,7 @@ function putTunnel(w: ByteBatch, q: number, p: PacketView, t: number, names: Tun
       if (names?.inport === undefined && names?.outport === undefined) {
         q = putFrag(d, q, F_OVN);
         q = inp >= 0 ? putNum(d, q, inp) : putByte(d, q, QUESTION);
-        q = putFrag(w.dv, q, F_ARROW);
+        q = putFrag(d, q, F_ARROW);
         return outp >= 0 ? putNum(d, q, outp) : putByte(d, q, QUESTION);
       }
       q = putByte(d, q, SPACE);
