@@ -27,6 +27,8 @@ export interface LoadTopologyOptions {
   timeoutMs?: number;
   /** Keep live OVSDB connections open and follow updates (default true). */
   follow?: boolean;
+  /** First wait before reopening a lost followed OVSDB connection, ms (default 1000; doubles up to 30 s). */
+  retryMs?: number;
   /** Non-fatal remarks (skipped rows, files in a folder that are not topology). Default: ignored. */
   warn?: (msg: string) => void;
   /** TunnelNames cache size (distinct tunnel ids). */
@@ -83,7 +85,7 @@ export async function loadTopology(sources: readonly string[], opts: LoadTopolog
         const address = src.slice(6);
         try {
           live.push(
-            await LiveOvnSource.open(address, { timeoutMs: opts.timeoutMs ?? 5000, follow: opts.follow ?? true, warn }),
+            await LiveOvnSource.open(address, { timeoutMs: opts.timeoutMs ?? 5000, follow: opts.follow ?? true, retryMs: opts.retryMs, warn }),
           );
         } catch (e) {
           throw new TopologyError((e as Error).message, address);

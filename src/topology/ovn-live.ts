@@ -1,8 +1,11 @@
 /**
  * Live OVN Southbound over OVSDB JSON-RPC. `follow` (the default) uses `monitor`: its reply is the
  * initial contents, and `update` notifications keep the tables current, so a long capture names ports
- * created after it started. Without `follow`, one `transact` of `select`s loads a snapshot and the
- * connection is closed. Only columns the server's schema has are asked for (releases differ).
+ * created after it started. A followed connection that drops (a restarted or failed-over ovsdb-server)
+ * is reopened with growing waits; until then the names stay as last seen, and the new monitor's
+ * contents replace the old rows, so rows deleted meanwhile go too. Without `follow`, one `transact` of
+ * `select`s loads a snapshot and the connection is closed. Only columns the server's schema has are
+ * asked for (releases differ, and a server may come back upgraded).
  */
 import type { Facts } from './facts.js';
 import { OVN_COLUMNS, OVN_TABLES, ovnFacts, type OvnTable, type OvnTables } from './ovn.js';
@@ -10,76 +13,117 @@ import { OvsdbClient } from './ovsdb-client.js';
 import type { Row } from './ovsdb-values.js';
 
 const DB = 'OVN_Southbound';
+/** Longest wait between reconnection attempts. */
+const MAX_RETRY_MS = 30_000;
 
 export interface LiveOvnOptions {
   timeoutMs: number;
   follow: boolean;
   warn: (msg: string) => void;
+  /** First wait before reopening a lost followed connection, ms; doubles per failed attempt up to 30 s (default 1000). */
+  retryMs?: number;
 }
 
 export class LiveOvnSource {
   /** Rows by table and UUID. */
-  private readonly rows = new Map<OvnTable, Map<string, Row>>();
-  /** Called with fresh facts after each update. */
+  private rows = new Map<OvnTable, Map<string, Row>>();
+  private client: OvsdbClient | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Called with fresh facts after each update, and after a reconnection. */
   onChange: (facts: Facts) => void = () => {};
 
   private constructor(
-    private readonly client: OvsdbClient | undefined,
-    private readonly warn: (msg: string) => void,
+    readonly address: string,
+    private readonly opts: LiveOvnOptions,
   ) {}
 
   /** Connect to `address` (`tcp:HOST:PORT` / `unix:PATH`) and load the tables. */
   static async open(address: string, opts: LiveOvnOptions): Promise<LiveOvnSource> {
-    const client = await OvsdbClient.connect(address, opts.timeoutMs);
-    try {
-      const columns = await wantedColumns(client);
-      if (!opts.follow) {
-        const src = new LiveOvnSource(undefined, opts.warn);
-        await src.selectAll(client, columns);
-        client.close();
-        return src;
-      }
-      const src = new LiveOvnSource(client, opts.warn);
-      client.onNotify = (method, params) => {
-        if (method === 'update' && params[0] === 'peelcap') {
-          src.apply(params[1] as TableUpdates);
-          src.onChange(src.facts());
-        }
-      };
-      client.onClose = (err) => opts.warn(`${err.message}; names stay as last seen`);
-      const requests: Record<string, { columns: string[] }> = {};
-      for (const [t, cols] of columns) requests[t] = { columns: cols };
-      src.apply((await client.request('monitor', [DB, 'peelcap', requests])) as TableUpdates);
-      client.unref();
-      return src;
-    } catch (e) {
-      client.close();
-      throw e;
-    }
+    const src = new LiveOvnSource(address, opts);
+    if (opts.follow) await src.monitor();
+    else await src.snapshot();
+    return src;
   }
 
   /** Names from the current rows. */
   facts(): Facts {
     const tables: OvnTables = {};
     for (const [t, m] of this.rows) tables[t] = [...m.values()];
-    return ovnFacts(tables, this.warn);
+    return ovnFacts(tables, this.opts.warn);
   }
 
+  /** Close the connection and stop reconnecting. */
   close(): void {
+    this.closed = true;
+    clearTimeout(this.retry);
     this.client?.close();
   }
 
-  private async selectAll(client: OvsdbClient, columns: Map<OvnTable, string[]>): Promise<void> {
-    const tables = [...columns.keys()];
-    const ops = tables.map((t) => ({ op: 'select', table: t, where: [], columns: ['_uuid', ...columns.get(t)!] }));
-    const results = (await client.request('transact', [DB, ...ops])) as { rows?: Row[]; error?: string }[];
-    tables.forEach((t, i) => {
-      const r = results[i];
-      if (!r || r.error) throw new Error(`OVSDB ${client.address}: select ${t} failed: ${r?.error ?? 'no result'}`);
-      const m = new Map<string, Row>();
-      for (const row of r.rows ?? []) m.set(String((row._uuid as unknown[])[1]), row);
-      this.rows.set(t, m);
-    });
+  private async snapshot(): Promise<void> {
+    const client = await OvsdbClient.connect(this.address, this.opts.timeoutMs);
+    try {
+      const columns = await wantedColumns(client);
+      const tables = [...columns.keys()];
+      const ops = tables.map((t) => ({ op: 'select', table: t, where: [], columns: ['_uuid', ...columns.get(t)!] }));
+      const results = (await client.request('transact', [DB, ...ops])) as { rows?: Row[]; error?: string }[];
+      tables.forEach((t, i) => {
+        const r = results[i];
+        if (!r || r.error) throw new Error(`OVSDB ${client.address}: select ${t} failed: ${r?.error ?? 'no result'}`);
+        const m = new Map<string, Row>();
+        for (const row of r.rows ?? []) m.set(String((row._uuid as unknown[])[1]), row);
+        this.rows.set(t, m);
+      });
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Connect, start the monitor and take its initial contents as the rows; rejects on any failure. */
+  private async monitor(): Promise<void> {
+    const client = await OvsdbClient.connect(this.address, this.opts.timeoutMs);
+    try {
+      const columns = await wantedColumns(client);
+      client.onNotify = (method, params) => {
+        if (method === 'update' && params[0] === 'peelcap') {
+          this.apply(params[1] as TableUpdates);
+          this.onChange(this.facts());
+        }
+      };
+      const requests: Record<string, { columns: string[] }> = {};
+      for (const [t, cols] of columns) requests[t] = { columns: cols };
+      const initial = (await client.request('monitor', [DB, 'peelcap', requests])) as TableUpdates;
+      if (this.closed) throw new Error('closed');
+      this.rows = new Map();
+      this.apply(initial);
+    } catch (e) {
+      client.close();
+      throw e;
+    }
+    this.client = client;
+    client.onClose = (err) => this.lost(err);
+    client.unref();
+  }
+
+  private lost(err: Error): void {
+    this.client = undefined;
+    this.opts.warn(`${err.message}; names stay as last seen while peelcap reconnects`);
+    this.reconnect(this.opts.retryMs ?? 1000);
+  }
+
+  private reconnect(waitMs: number): void {
+    if (this.closed) return;
+    this.retry = setTimeout(() => {
+      this.monitor().then(
+        () => {
+          this.opts.warn(`OVSDB ${this.address}: reconnected; names follow the database again`);
+          this.onChange(this.facts());
+        },
+        () => this.reconnect(Math.min(waitMs * 2, MAX_RETRY_MS)),
+      );
+    }, waitMs);
+    // a capture that ends while the database is away must not wait for it
+    this.retry.unref();
   }
 
   private apply(updates: TableUpdates): void {

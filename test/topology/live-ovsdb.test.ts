@@ -70,3 +70,55 @@ describeWith({ tools: OVN_LAB_TOOLS }, 'live OVN Southbound over OVSDB JSON-RPC'
     topo.close();
   });
 });
+
+describeWith({ tools: OVN_LAB_TOOLS }, 'live OVN Southbound: a lost connection', () => {
+  let lab: OvnLab;
+  let topo: Topology | undefined;
+  const warnings: string[] = [];
+
+  beforeAll(async () => {
+    lab = await startOvnLab();
+    await buildSeedTopology(lab);
+  });
+  afterAll(async () => {
+    topo?.close();
+    await lab?.stop();
+  });
+
+  it('keeps the last names while the server is away, then reconnects and takes its contents anew', async () => {
+    topo = await loadTopology([`ovsdb:${lab.sbTcp}`], { retryMs: 50, warn: (m) => warnings.push(m) });
+    expect(topo.hostName('192.168.50.101')).toBe('worker2.lab');
+
+    await lab.stopSb();
+    await vi.waitFor(() => expect(warnings.join('\n')).toMatch(/OVSDB tcp:127\.0\.0\.1:\d+: connection closed; names stay as last seen/), {
+      timeout: 10000,
+      interval: 20,
+    });
+    expect(topo.hostName('192.168.50.101')).toBe('worker2.lab');
+    // While it is down, worker2 goes (its encaps with it) and worker1 is renamed: a monitor's updates
+    // never report these, only the contents a new monitor starts from.
+    await lab.sbOffline({ op: 'delete', table: 'Chassis', where: [['name', '==', 'worker2']] });
+    await lab.sbOffline({ op: 'update', table: 'Chassis', where: [['name', '==', 'worker1']], row: { hostname: 'worker1.renamed' } });
+    // Let a few attempts fail against the stopped server first.
+    await new Promise((r) => setTimeout(r, 300));
+    await lab.startSb();
+
+    await vi.waitFor(() => expect(topo!.hostName('192.168.50.100')).toBe('worker1.renamed'), { timeout: 15000, interval: 50 });
+    expect(topo.hostName('192.168.50.101')).toBeUndefined();
+    expect(warnings.filter((w) => /reconnected; names follow the database again/.test(w))).toHaveLength(1);
+    // Updates flow on the new connection.
+    await lab.sbctl('chassis-add', 'worker5', 'geneve', '192.168.50.105');
+    await vi.waitFor(() => expect(topo!.hostName('192.168.50.105')).toBe('worker5'), { timeout: 10000, interval: 50 });
+  });
+
+  it('stops reconnecting once closed', async () => {
+    const lost: string[] = [];
+    const t = await loadTopology([`ovsdb:${lab.sbUnix}`], { retryMs: 20, warn: (m) => lost.push(m) });
+    await lab.stopSb();
+    await vi.waitFor(() => expect(lost.join('\n')).toMatch(/connection closed/), { timeout: 10000, interval: 20 });
+    t.close();
+    await lab.startSb();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(lost.join('\n')).not.toMatch(/reconnected/);
+  });
+});

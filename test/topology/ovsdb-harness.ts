@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** Tools the lab needs (for describeWith). */
-export const OVN_LAB_TOOLS = ['ovsdb-server', 'ovsdb-tool', 'ovn-northd', 'ovn-nbctl', 'ovn-sbctl'];
+export const OVN_LAB_TOOLS = ['ovsdb-server', 'ovsdb-tool', 'ovsdb-client', 'ovn-northd', 'ovn-nbctl', 'ovn-sbctl'];
 
 const SCHEMA_DIRS = [process.env.OVN_SCHEMA_DIR, '/usr/share/ovn', '/usr/local/share/ovn'].filter(Boolean) as string[];
 
@@ -26,6 +26,12 @@ export interface OvnLab {
   sbTcp: string;
   nbctl(...args: string[]): Promise<string>;
   sbctl(...args: string[]): Promise<string>;
+  /** Stop the Southbound server (its clients see the connection close); the database file stays. */
+  stopSb(): Promise<void>;
+  /** Start the Southbound server again on the same sockets and database file. */
+  startSb(): Promise<void>;
+  /** `ovsdb-tool transact` on the Southbound file while its server is stopped. */
+  sbOffline(...ops: object[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -54,15 +60,16 @@ export async function startOvnLab(): Promise<OvnLab> {
   const dir = await mkdtemp(join(tmpdir(), 'peelcap-ovn-'));
   const env = { ...process.env, OVS_RUNDIR: dir, OVS_DBDIR: dir, OVS_LOGDIR: dir, OVN_RUNDIR: dir, OVN_DBDIR: dir, OVN_LOGDIR: dir };
   const children: ChildProcess[] = [];
-  const stop = async () => {
-    for (const c of children.reverse()) {
-      if (c.exitCode === null && c.signalCode === null) {
-        const exited = new Promise((r) => c.once('exit', r));
-        c.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      }
+  const kill = async (c: ChildProcess) => {
+    if (c.exitCode === null && c.signalCode === null) {
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }
+  };
+  const stop = async () => {
+    for (const c of children.reverse()) await kill(c);
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -77,14 +84,15 @@ export async function startOvnLab(): Promise<OvnLab> {
       return c;
     };
     start('ovsdb-server', [join(dir, 'nb.db'), `--remote=punix:${nbSock}`, `--unixctl=${join(dir, 'nb.ctl')}`, '-vconsole:off', `--log-file=${join(dir, 'nb.log')}`]);
-    start('ovsdb-server', [
+    const sbArgs = [
       join(dir, 'sb.db'),
       `--remote=punix:${sbSock}`,
       `--remote=ptcp:${port}:127.0.0.1`,
       `--unixctl=${join(dir, 'sb.ctl')}`,
       '-vconsole:off',
       `--log-file=${join(dir, 'sb.log')}`,
-    ]);
+    ];
+    let sb = start('ovsdb-server', sbArgs);
     await waitFor('the database sockets', () => existsSync(nbSock) && existsSync(sbSock));
     start('ovn-northd', [
       `--ovnnb-db=unix:${nbSock}`,
@@ -101,6 +109,12 @@ export async function startOvnLab(): Promise<OvnLab> {
       sbTcp: `tcp:127.0.0.1:${port}`,
       nbctl: ctl('ovn-nbctl', `unix:${nbSock}`),
       sbctl: ctl('ovn-sbctl', `unix:${sbSock}`),
+      stopSb: () => kill(sb),
+      async startSb() {
+        sb = start('ovsdb-server', sbArgs);
+        await waitFor('the Southbound server', async () => (await run('ovsdb-client', ['list-dbs', `unix:${sbSock}`]).catch(() => undefined)) !== undefined);
+      },
+      sbOffline: async (...ops) => (await run('ovsdb-tool', ['transact', join(dir, 'sb.db'), JSON.stringify(['OVN_Southbound', ...ops])], { env })).stdout,
       stop,
     };
     await lab.nbctl('--wait=sb', 'sync');
