@@ -29,6 +29,8 @@ export interface LoadTopologyOptions {
   follow?: boolean;
   /** First wait before reopening a lost followed OVSDB connection, ms (default 1000; doubles up to 30 s). */
   retryMs?: number;
+  /** Inactivity probe of followed OVSDB connections, ms: an echo after this much silence, the connection given up after as much again (default 5000; 0: none). */
+  probeMs?: number;
   /** Non-fatal remarks (skipped rows, files in a folder that are not topology). Default: ignored. */
   warn?: (msg: string) => void;
   /** TunnelNames cache size (distinct tunnel ids). */
@@ -85,7 +87,7 @@ export async function loadTopology(sources: readonly string[], opts: LoadTopolog
         const address = src.slice(6);
         try {
           live.push(
-            await LiveOvnSource.open(address, { timeoutMs: opts.timeoutMs ?? 5000, follow: opts.follow ?? true, retryMs: opts.retryMs, warn }),
+            await LiveOvnSource.open(address, { timeoutMs: opts.timeoutMs ?? 5000, follow: opts.follow ?? true, retryMs: opts.retryMs, probeMs: opts.probeMs, warn }),
           );
         } catch (e) {
           throw new TopologyError((e as Error).message, address);

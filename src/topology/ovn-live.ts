@@ -2,7 +2,8 @@
  * Live OVN Southbound over OVSDB JSON-RPC. `follow` (the default) uses `monitor`: its reply is the
  * initial contents, and `update` notifications keep the tables current, so a long capture names ports
  * created after it started. A followed connection that drops (a restarted or failed-over ovsdb-server)
- * is reopened with growing waits; until then the names stay as last seen, and the new monitor's
+ * or falls silent (an inactivity probe's echo unanswered: a hung server, a vanished host) is reopened
+ * with growing waits; until then the names stay as last seen, and the new monitor's
  * contents replace the old rows, so rows deleted meanwhile go too. Without `follow`, one `transact` of
  * `select`s loads a snapshot and the connection is closed. Only columns the server's schema has are
  * asked for (releases differ, and a server may come back upgraded).
@@ -22,6 +23,8 @@ export interface LiveOvnOptions {
   warn: (msg: string) => void;
   /** First wait before reopening a lost followed connection, ms; doubles per failed attempt up to 30 s (default 1000). */
   retryMs?: number;
+  /** Inactivity probe of a followed connection, ms (default 5000, OVSDB's own default; 0: none). */
+  probeMs?: number;
 }
 
 export class LiveOvnSource {
@@ -102,6 +105,7 @@ export class LiveOvnSource {
     }
     this.client = client;
     client.onClose = (err) => this.lost(err);
+    client.startProbe(this.opts.probeMs ?? 5000);
     client.unref();
   }
 

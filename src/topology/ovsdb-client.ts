@@ -62,6 +62,11 @@ export class OvsdbClient {
   private readonly pending = new Map<number, Pending>();
   private readonly splitter = new JsonStreamSplitter();
   private closedError: Error | undefined;
+  private probe: NodeJS.Timeout | undefined;
+  /** Something arrived since the probe's last tick. */
+  private heard = true;
+  /** Our echo is out, unanswered. */
+  private echoSent = false;
   /** Called for server notifications such as monitor `update`. */
   onNotify: (method: string, params: unknown[]) => void = () => {};
   /** Called once when the connection ends for any reason other than close(). */
@@ -118,14 +123,38 @@ export class OvsdbClient {
     this.socket.unref();
   }
 
+  /**
+   * Inactivity probe, as OVSDB peers do: after `ms` of silence send an `echo`; when another `ms`
+   * passes without a byte from the server, the connection is given up as lost (onClose). A server
+   * that hangs or a host that vanished without closing the connection is noticed this way.
+   */
+  startProbe(ms: number): void {
+    if (ms <= 0 || this.closedError) return;
+    this.probe = setInterval(() => {
+      if (this.heard) {
+        this.heard = false;
+        this.echoSent = false;
+      } else if (!this.echoSent) {
+        this.echoSent = true;
+        this.socket.write(JSON.stringify({ method: 'echo', params: [], id: 'echo' }));
+      } else {
+        this.fail(new Error(`OVSDB ${this.address}: no answer to an echo for ${ms} ms`));
+        this.socket.destroy();
+      }
+    }, ms);
+    this.probe.unref();
+  }
+
   close(): void {
     if (this.closedError) return;
     this.closedError = new Error(`OVSDB ${this.address}: connection closed`);
+    clearInterval(this.probe);
     this.rejectAll(this.closedError);
     this.socket.destroy();
   }
 
   private receive(chunk: string): void {
+    this.heard = true;
     let messages: unknown[];
     try {
       messages = this.splitter.push(chunk);
@@ -158,6 +187,7 @@ export class OvsdbClient {
   private fail(err: Error): void {
     if (this.closedError) return;
     this.closedError = err;
+    clearInterval(this.probe);
     this.rejectAll(err);
     this.onClose(err);
   }

@@ -111,6 +111,29 @@ describeWith({ tools: OVN_LAB_TOOLS }, 'live OVN Southbound: a lost connection',
     await vi.waitFor(() => expect(topo!.hostName('192.168.50.105')).toBe('worker5'), { timeout: 10000, interval: 50 });
   });
 
+  it('gives up a connection that falls silent (a hung server) and reopens it once the server answers', async () => {
+    const seen: string[] = [];
+    const t = await loadTopology([`ovsdb:${lab.sbTcp}`], { probeMs: 100, timeoutMs: 300, retryMs: 50, warn: (m) => seen.push(m) });
+    try {
+      // an idle server answers the probe's echoes: nothing is lost
+      await new Promise((r) => setTimeout(r, 600));
+      expect(seen).toEqual([]);
+      lab.pauseSb();
+      await vi.waitFor(() => expect(seen.join('\n')).toMatch(/OVSDB tcp:127\.0\.0\.1:\d+: no answer to an echo for 100 ms; names stay as last seen/), {
+        timeout: 10000,
+        interval: 20,
+      });
+      expect(t.hostName('192.168.50.105')).toBe('worker5');
+      lab.resumeSb();
+      await vi.waitFor(() => expect(seen.join('\n')).toMatch(/reconnected/), { timeout: 15000, interval: 50 });
+      await lab.sbctl('chassis-add', 'worker6', 'geneve', '192.168.50.106');
+      await vi.waitFor(() => expect(t.hostName('192.168.50.106')).toBe('worker6'), { timeout: 10000, interval: 50 });
+    } finally {
+      lab.resumeSb();
+      t.close();
+    }
+  });
+
   it('stops reconnecting once closed', async () => {
     const lost: string[] = [];
     const t = await loadTopology([`ovsdb:${lab.sbUnix}`], { retryMs: 20, warn: (m) => lost.push(m) });

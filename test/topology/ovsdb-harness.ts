@@ -30,6 +30,9 @@ export interface OvnLab {
   stopSb(): Promise<void>;
   /** Start the Southbound server again on the same sockets and database file. */
   startSb(): Promise<void>;
+  /** Freeze / thaw the Southbound server (SIGSTOP / SIGCONT): connections stay open and go silent. */
+  pauseSb(): void;
+  resumeSb(): void;
   /** `ovsdb-tool transact` on the Southbound file while its server is stopped. */
   sbOffline(...ops: object[]): Promise<string>;
   stop(): Promise<void>;
@@ -114,6 +117,8 @@ export async function startOvnLab(): Promise<OvnLab> {
         sb = start('ovsdb-server', sbArgs);
         await waitFor('the Southbound server', async () => (await run('ovsdb-client', ['list-dbs', `unix:${sbSock}`]).catch(() => undefined)) !== undefined);
       },
+      pauseSb: () => void sb.kill('SIGSTOP'),
+      resumeSb: () => void sb.kill('SIGCONT'),
       sbOffline: async (...ops) => (await run('ovsdb-tool', ['transact', join(dir, 'sb.db'), JSON.stringify(['OVN_Southbound', ...ops])], { env })).stdout,
       stop,
     };
