@@ -115,6 +115,8 @@ describeWith({ tools: OVN_LAB_TOOLS }, 'live OVN Southbound: a lost connection',
     const seen: string[] = [];
     const t = await loadTopology([`ovsdb:${lab.sbTcp}`], { probeMs: 100, timeoutMs: 300, retryMs: 50, warn: (m) => seen.push(m) });
     try {
+      await lab.sbctl('chassis-add', 'worker4', 'geneve', '192.168.50.104');
+      await vi.waitFor(() => expect(t.hostName('192.168.50.104')).toBe('worker4'), { timeout: 10000, interval: 50 });
       // an idle server answers the probe's echoes: nothing is lost
       await new Promise((r) => setTimeout(r, 600));
       expect(seen).toEqual([]);
@@ -123,7 +125,7 @@ describeWith({ tools: OVN_LAB_TOOLS }, 'live OVN Southbound: a lost connection',
         timeout: 10000,
         interval: 20,
       });
-      expect(t.hostName('192.168.50.105')).toBe('worker5');
+      expect(t.hostName('192.168.50.104')).toBe('worker4');
       lab.resumeSb();
       await vi.waitFor(() => expect(seen.join('\n')).toMatch(/reconnected/), { timeout: 15000, interval: 50 });
       await lab.sbctl('chassis-add', 'worker6', 'geneve', '192.168.50.106');
