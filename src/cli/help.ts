@@ -11,8 +11,8 @@ Common options:
   --decode-as SPEC         TABLE==VALUE=DECODER, repeatable, e.g. udp.port==8888=contrail-mirror,
                            udp.port==8472=vxlan, mpls.label==120=eth, ethertype==0x9999=vlan
   --topology SRC           load names (OVN/OVS dumps, vRouter dumps, host maps), repeatable;
-                           ovsdb:tcp:HOST:PORT or ovsdb:unix:PATH follows a live OVN Southbound
-                           (reconnecting when it restarts; names stay as last seen meanwhile)
+                           ovsdb:tcp:HOST:PORT or ovsdb:unix:PATH reads a live OVN Southbound
+                           (with -i: followed, and reopened when the server restarts)
   --depth N                decode at most N layers per packet (default 16)
   --checksums              validate IP/UDP/TCP checksums (reported as bad-checksum)
   -j, --jobs N             decode a capture file on up to N threads (default 1; one per ~1 GiB)
