@@ -486,7 +486,7 @@ function putProblems(w: ByteBatch, q: number, p: PacketView): number {
   return q;
 }
 
-/** Scratch buffer behind the string-returning API (formatLine, formatContext, formatInner, formatProblems). */
+/** Scratch buffer behind the string-returning API (formatLine, formatContext, formatInner). */
 const scratch = new ByteBatch();
 
 function asString(write: (w: ByteBatch) => number): string {
@@ -503,11 +503,6 @@ export function formatContext(p: PacketView, topo?: Topology): string {
 /** Summary of the innermost frame: `12.12.0.102 > 10.10.0.100 ICMP echo request id 15119 seq 20030`. */
 export function formatInner(p: PacketView, topo?: Topology): string {
   return asString((w) => putInner(w, 0, p, topo));
-}
-
-/** Decode problems as `[truncated in udp at 34]`, space separated ('' when none). */
-export function formatProblems(p: PacketView): string {
-  return asString((w) => putProblems(w, 0, p));
 }
 
 /** Every field of every layer, one indented line per layer (for `-v`). */
